@@ -1,0 +1,25 @@
+"""One module per fault code. `load()` returns the registry, validated."""
+
+from __future__ import annotations
+
+from codemods.base import FaultRule
+
+
+def load() -> dict[str, FaultRule]:
+    """Every known fault rule by code; fails loudly on a duplicate code or a rule without examples."""
+    from codemods.dead_branch import DeadBranch
+    from codemods.disconnected_input import DisconnectedInput
+    from codemods.nested_model_output import NestedModelOutput
+    from codemods.unbuilt_model import UnbuiltModel
+
+    rules: dict[str, FaultRule] = {}
+    for cls in (DisconnectedInput, DeadBranch, NestedModelOutput, UnbuiltModel):
+        rule = cls()
+        if rule.code in rules:
+            raise ValueError(f"duplicate fault code {rule.code}")
+        if not cls.EXAMPLES:
+            raise ValueError(f"{rule.code} has no examples")
+        if not cls.documentation():
+            raise ValueError(f"{rule.code} has no documentation")
+        rules[rule.code] = rule
+    return rules

@@ -1,0 +1,53 @@
+"""What every fault module provides: detection from evidence, a libcst rewrite, and examples.
+
+A fault class is the unit of documentation, testing and fixing (like a Fixit rule):
+- its module docstring is the user documentation (`graphfix explain`);
+- `detect` turns probe evidence into faults whose `FixPlan` carries the rewrite's parameters;
+- `transform` rewrites the source for one plan, or raises `Skip` with the reason it cannot;
+- `EXAMPLES` (input -> expected) and `UNCHANGED` (input that must be left alone) run as tests.
+Neither method imports TensorFlow: evidence is plain data.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from graphfix.ftypes import Evidence, Fault
+from graphfix.source import SourceIndex
+
+
+class Skip(Exception):
+    """The rewrite does not apply to this source; the message says why."""
+
+
+@dataclass(frozen=True)
+class Example:
+    before: str
+    params: dict[str, Any]
+    after: str | None = None  # None: the rewrite must refuse and leave the source unchanged
+    note: str = field(default="")
+
+
+class FaultRule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    flavors: ClassVar[tuple[str, ...]] = ("keras3", "tf_keras")
+    EXAMPLES: ClassVar[tuple[Example, ...]] = ()
+    UNCHANGED: ClassVar[tuple[Example, ...]] = ()
+
+    @classmethod
+    def documentation(cls) -> str:
+        """The rule's user documentation: its module docstring."""
+        return (sys.modules[cls.__module__].__doc__ or "").strip()
+
+    def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        raise NotImplementedError
+
+    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
+        raise NotImplementedError
+
+    def fault(self, line: int, col: int, message: str, **kwargs: Any) -> Fault:
+        return Fault(code=self.code, name=self.name, line=line, col=col, message=message, **kwargs)

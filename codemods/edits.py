@@ -1,0 +1,125 @@
+"""Small libcst edits shared by several fault rewrites (renaming inside a call, dropping a
+statement, replacing one node). Each edit works on node identity, never on text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import libcst as cst
+
+from codemods.base import Skip
+from graphfix.ftypes import Span
+from graphfix.source import SourceIndex
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, replacements: dict[cst.CSTNode, cst.CSTNode], removals: set[cst.CSTNode]) -> None:
+        self.replacements = replacements
+        self.removals = removals
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+        if isinstance(updated_node, (cst.Module, cst.IndentedBlock)):
+            updated_node = self._drop_statements(original_node, updated_node)
+        return self.replacements.get(original_node, updated_node)
+
+    def _drop_statements(self, original: cst.CSTNode, updated: cst.Module | cst.IndentedBlock) -> cst.CSTNode:
+        """Remove statements; blank lines and comments above a removed one move to the statement after it."""
+        assert isinstance(original, (cst.Module, cst.IndentedBlock))
+        body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []
+        for old, new in zip(original.body, updated.body):
+            if old in self.removals:
+                carried.extend(new.leading_lines)
+                continue
+            if carried:
+                new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
+                carried = []
+            body.append(new)
+        if not body:
+            raise Skip("the rewrite would leave an empty block")
+        return updated.with_changes(body=body)
+
+
+def rewrite(
+    index: SourceIndex,
+    replacements: dict[cst.CSTNode, cst.CSTNode],
+    removals: set[cst.CSTNode] | None = None,
+) -> str:
+    """Apply node replacements/removals to the indexed module and return the new source."""
+    module = index.module.visit(_Replace(replacements, removals or set()))
+    assert isinstance(module, cst.Module)
+    return module.code
+
+
+def call_at(index: SourceIndex, span: dict[str, int] | Span) -> cst.Call:
+    """The call expression the probe reported at `span`."""
+    if isinstance(span, dict):
+        span = Span(span["line"], span["col"], span["end_line"], span["end_col"])
+    node = index.node_at(span)
+    if not isinstance(node, cst.Call):
+        raise Skip(f"no call found at line {span.line}")
+    return node
+
+
+def names_in(node: cst.CSTNode, name: str) -> list[cst.Name]:
+    """Loads of `name` among a call's arguments (not inside nested lambdas or comprehensions)."""
+    found: list[cst.Name] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            if n.value == name:
+                found.append(n)
+
+        def visit_Lambda(self, n: cst.Lambda) -> bool:
+            return False
+
+        def visit_Attribute(self, n: cst.Attribute) -> bool:
+            # `x.attr`: only the receiver can be the name we look for
+            n.value.visit(self)
+            return False
+
+    if isinstance(node, cst.Call):
+        for arg in node.args:
+            arg.value.visit(Finder())
+    else:
+        node.visit(Finder())
+    return found
+
+
+def defined_before(index: SourceIndex, name: str, node: cst.CSTNode) -> bool:
+    """`name` is assigned, in the scope of `node` or an enclosing one, on an earlier line."""
+    scope = index.scope_of(node)
+    if scope is None:
+        return False
+    line = index.range(node).start.line
+    for assignment in scope[name]:
+        target = getattr(assignment, "node", None)
+        if target is not None and target in index.positions and index.range(target).start.line < line:
+            return True
+    return False
+
+
+def removable_assignment(index: SourceIndex, name: str, defining_call: cst.CSTNode) -> cst.CSTNode | None:
+    """The statement `name = <call>` when nothing reads `name` any more except `except_reads`."""
+    statement = index.statement_of(defining_call)
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    if index.bound_name(defining_call) != name:
+        return None
+    return statement
+
+
+def remaining_reads(index: SourceIndex, name: str, defining_call: cst.CSTNode, rewritten: set[cst.CSTNode]) -> int:
+    """How many reads of the variable assigned at `defining_call` survive the rewrite."""
+    scope = index.scope_of(defining_call)
+    if scope is None:
+        return 1
+    count = 0
+    for assignment in scope.assignments[name]:
+        for access in assignment.references:
+            if access.node not in rewritten:
+                count += 1
+    return count
+
+
+Maker = Callable[[], cst.BaseExpression]

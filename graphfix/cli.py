@@ -1,0 +1,234 @@
+"""The command line. The only module that prints: diffs to stdout, everything else to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+import codemods
+from graphfix.engine import Engine, Options
+from graphfix.files import python_files
+from graphfix.ftypes import FileOutcome, FixState
+from graphfix.patch import make_diff
+
+CHECK_HELP = """Probe each program and report its graph faults.
+
+\b
+Exit codes:
+  0  no fault found
+  1  faults found (or the program failed for a reason graphfix does not know)
+  2  could not check a file (unreadable, syntax error, timeout, crash, bad arguments)
+"""
+
+FIX_HELP = """Find faults, rewrite the source, and verify each rewrite by probing it again.
+
+By default prints a unified diff of the verified fixes (--diff); --apply writes them.
+
+\b
+Exit codes:
+  0  nothing left to fix
+  1  faults remain (no rewrite, or a rewrite that did not verify)
+  2  could not run on a file (unreadable, syntax error, timeout, crash, bad arguments)
+"""
+
+
+def _common(function: Any) -> Any:
+    options = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True),
+        click.option("--python", "python", default=sys.executable, show_default="this interpreter", help="Interpreter that runs the probe."),
+        click.option("--entry", default=None, metavar="MODULE:FUNCTION", help="Call this model-builder function instead of running the file as a script."),
+        click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds per probe."),
+        click.option("--flavor", type=click.Choice(["keras3", "tf_keras"]), default=None, help="Keras flavour to probe under (default: detected)."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@click.group()
+@click.version_option(package_name="graphfix")
+def main() -> None:
+    """graphfix: find and repair broken TensorFlow/Keras computational graphs.
+
+    Probing RUNS the program (in a child process). It is not a security sandbox.
+    """
+
+
+@main.command(help=CHECK_HELP)
+@_common
+def check(paths: tuple[Path, ...], output_format: str, python: str, entry: str | None, timeout: float, flavor: str | None) -> None:
+    _validate_entry(entry, paths)
+    engine = _engine(python, entry, timeout, flavor)
+    try:
+        outcomes = [engine.check(path) for target in paths for path in python_files(target)]
+    finally:
+        engine.close()
+    _report(outcomes, output_format, fix_mode=False)
+    sys.exit(_check_status(outcomes))
+
+
+@main.command(help=FIX_HELP)
+@_common
+@click.option("--diff/--apply", "diff", default=True, help="Show the verified fixes as a diff (default), or write them.")
+@click.option("--unverified", is_flag=True, help="Also show a rewrite that did not verify, labelled as such (never written).")
+@click.option("--backup", is_flag=True, help="With --apply, keep the original as FILE.orig.")
+def fix(
+    paths: tuple[Path, ...],
+    output_format: str,
+    python: str,
+    entry: str | None,
+    timeout: float,
+    flavor: str | None,
+    diff: bool,
+    unverified: bool,
+    backup: bool,
+) -> None:
+    _validate_entry(entry, paths)
+    engine = _engine(python, entry, timeout, flavor)
+    engine.options.backup = backup
+    outcomes: list[FileOutcome] = []
+    try:
+        for target in paths:
+            for path in python_files(target):
+                outcome = engine.fix(path, apply=not diff)
+                outcomes.append(outcome)
+                if output_format == "text" and diff:
+                    _print_diff(outcome, unverified)
+    finally:
+        engine.close()
+    _report(outcomes, output_format, fix_mode=True)
+    sys.exit(_fix_status(outcomes))
+
+
+@main.command()
+def rules() -> None:
+    """List the fault codes graphfix knows, one line each."""
+    for rule in codemods.load().values():
+        click.echo(f"{rule.code} {rule.name}: {rule.summary}")
+
+
+@main.command()
+@click.argument("code")
+def explain(code: str) -> None:
+    """Show a fault's documentation and its rewrite examples."""
+    registry = codemods.load()
+    rule = registry.get(code.upper())
+    if rule is None:
+        raise click.UsageError(f"unknown fault code {code!r}; see `graphfix rules`")
+    click.echo(f"{rule.code} {rule.name}\n")
+    click.echo(rule.documentation().split("\n", 1)[-1].strip())
+    for example in type(rule).EXAMPLES:
+        click.echo("\nBefore:\n" + _indent(example.before) + "After:\n" + _indent(example.after or example.before))
+
+
+def _indent(text: str) -> str:
+    return "".join("    " + line + "\n" for line in text.splitlines())
+
+
+def _validate_entry(entry: str | None, paths: tuple[Path, ...]) -> None:
+    if entry is None:
+        return
+    module, sep, function = entry.partition(":")
+    if not sep or not module or not function.isidentifier():
+        raise click.BadParameter("expected MODULE:FUNCTION", param_hint="--entry")
+    if len(paths) != 1 or not paths[0].is_file():
+        raise click.BadParameter("--entry takes exactly one file", param_hint="--entry")
+
+
+def _engine(python: str, entry: str | None, timeout: float, flavor: str | None) -> Engine:
+    return Engine(codemods.load(), Options(python=python, entry=entry, timeout=timeout, flavor=flavor))
+
+
+def _print_diff(outcome: FileOutcome, unverified: bool) -> None:
+    if outcome.original is None:
+        return
+    if outcome.fixed is not None:
+        click.echo(make_diff(outcome.path, outcome.original, outcome.fixed), nl=False)
+    elif unverified and outcome.unverified is not None:
+        click.echo(f"# UNVERIFIED rewrite of {outcome.path}: the re-probe did not confirm it")
+        click.echo(make_diff(outcome.path, outcome.original, outcome.unverified), nl=False)
+
+
+def _report(outcomes: list[FileOutcome], output_format: str, fix_mode: bool) -> None:
+    if output_format == "json":
+        click.echo(json.dumps([_as_json(o) for o in outcomes], indent=2))
+        return
+    for outcome in outcomes:
+        for line in _text_lines(outcome, fix_mode):
+            click.echo(line, err=True)
+    if fix_mode and len(outcomes) > 1:
+        fixed = sum(1 for o in outcomes if o.fixed is not None)
+        remaining = sum(1 for o in outcomes for f in o.faults if f.state is not FixState.VERIFIED)
+        errors = sum(1 for o in outcomes if o.error)
+        click.echo(f"{len(outcomes)} files: {fixed} fixed, {remaining} faults remain, {errors} could not be handled", err=True)
+
+
+def _text_lines(outcome: FileOutcome, fix_mode: bool) -> list[str]:
+    lines = []
+    if outcome.error:
+        lines.append(f"{outcome.path}: error: {outcome.error}")
+    for item in outcome.faults:
+        fault = item.fault
+        suffix = ""
+        if fix_mode:
+            suffix = {
+                FixState.VERIFIED: " [fixed]" if outcome.written else " [fix verified]",
+                FixState.UNVERIFIED: f" [fix not verified: {item.reason}]",
+                FixState.FAILED: f" [no fix: {item.reason}]",
+                FixState.NONE: " [no fix]",
+            }[item.state]
+        lines.append(f"{outcome.path}:{fault.line}:{fault.col}: {fault.code} {fault.name}: {fault.message}{suffix}")
+    if outcome.program_error:
+        lines.append(f"{outcome.path}: {outcome.program_error}")
+    return lines
+
+
+def _as_json(outcome: FileOutcome) -> dict[str, Any]:
+    return {
+        "path": outcome.path,
+        "faults": [
+            {
+                "code": item.fault.code,
+                "name": item.fault.name,
+                "line": item.fault.line,
+                "col": item.fault.col,
+                "message": item.fault.message,
+                "fix_available": item.fault.fix is not None,
+                "fix_verified": item.state is FixState.VERIFIED,
+                "fix_state": item.state.value,
+                "reason": item.reason,
+                "candidates": list(item.fault.candidates),
+            }
+            for item in outcome.faults
+        ],
+        "error": outcome.error,
+        "program_error": outcome.program_error,
+        "fixed": outcome.fixed is not None,
+        "written": outcome.written,
+        "diff": make_diff(outcome.path, outcome.original, outcome.fixed) if outcome.original is not None and outcome.fixed is not None else "",
+    }
+
+
+def _check_status(outcomes: list[FileOutcome]) -> int:
+    if any(o.error for o in outcomes):
+        return 2
+    if any(o.faults or o.program_error for o in outcomes):
+        return 1
+    return 0
+
+
+def _fix_status(outcomes: list[FileOutcome]) -> int:
+    if any(o.error for o in outcomes):
+        return 2
+    if any(f.state is not FixState.VERIFIED for o in outcomes for f in o.faults) or any(o.program_error for o in outcomes):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,261 @@
+"""The pipeline for one file: probe, diagnose, fix in rounds, verify by re-probing.
+
+This is the boundary where failures become data: a rule or codemod that raises, a probe that
+times out or crashes, a file that cannot be read, all end up in the `FileOutcome` with a reason.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from codemods.base import FaultRule, Skip
+from graphfix.files import SourceError, SourceFile, read_source, write_atomic
+from graphfix.ftypes import Evidence, Fault, FaultOutcome, FileOutcome, FixState, ProbeStatus
+from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
+from graphfix.source import SourceIndex
+
+MAX_ROUNDS = 4
+
+
+@dataclass
+class Options:
+    python: str = sys.executable
+    entry: str | None = None
+    timeout: float = 60.0
+    flavor: str | None = None  # None: detect from the environment and the program
+    backup: bool = False
+
+
+@dataclass
+class Diagnosis:
+    faults: list[Fault]
+    program_error: str | None = None  # a failure no rule explains
+    error: str | None = None  # the probe could not judge the program
+
+
+@dataclass
+class Engine:
+    rules: dict[str, FaultRule]
+    options: Options = field(default_factory=Options)
+    _workers: dict[str, Worker] = field(default_factory=dict)
+
+    def close(self) -> None:
+        for worker in self._workers.values():
+            worker.close()
+        self._workers.clear()
+
+    def worker(self, flavor: str) -> Worker:
+        if flavor not in self._workers:
+            self._workers[flavor] = Worker(python=self.options.python, flavor=flavor)
+        return self._workers[flavor]
+
+    # -- probing and diagnosis ---------------------------------------------------------------
+
+    def probe(self, path: Path, text: str) -> Evidence:
+        flavor = self.options.flavor or detect_flavor(text)
+        request = ProbeRequest(path=str(path.resolve()), source=text, entry=self.options.entry, timeout=self.options.timeout)
+        return self.worker(flavor).probe(request)
+
+    def diagnose(self, evidence: Evidence, text: str) -> Diagnosis:
+        if evidence.status is ProbeStatus.TIMEOUT:
+            return Diagnosis([], error=f"probe timed out after {self.options.timeout:g} s")
+        if evidence.status is ProbeStatus.CRASHED:
+            return Diagnosis([], error=f"program crashed: {evidence.detail}")
+        index = SourceIndex(text)
+        faults: list[Fault] = []
+        for rule in self.rules.values():
+            faults.extend(rule.detect(evidence, index))
+        faults.sort(key=lambda f: (f.line, f.col, f.code))
+        program_error = None
+        if evidence.error is not None:
+            error_line = evidence.error.span.line if evidence.error.span else None
+            if not any(f.line == error_line for f in faults):
+                where = f" (line {error_line})" if error_line else ""
+                program_error = f"the program failed{where}: {evidence.error.summary}"
+        elif evidence.exit_code not in (None, 0):
+            program_error = f"the program exited with status {evidence.exit_code}"
+        return Diagnosis(faults, program_error=program_error)
+
+    # -- the public operations ---------------------------------------------------------------
+
+    def check(self, path: Path) -> FileOutcome:
+        try:
+            source = read_source(path)
+            SourceIndex(source.text)
+        except SourceError as exc:
+            return FileOutcome(str(path), error=str(exc))
+        except cst.ParserSyntaxError as exc:
+            return FileOutcome(str(path), error=f"syntax error at line {exc.raw_line}")
+        try:
+            diagnosis = self.diagnose(self.probe(path, source.text), source.text)
+        except ProbeError as exc:
+            return FileOutcome(str(path), error=str(exc))
+        except Exception:  # a bug of ours: keep the traceback as text, go on with other files
+            return FileOutcome(str(path), error="internal error: " + traceback.format_exc(limit=-1).strip().splitlines()[-1])
+        return FileOutcome(
+            str(path),
+            faults=tuple(FaultOutcome(f, FixState.NONE if f.fix is None else FixState.UNVERIFIED) for f in diagnosis.faults),
+            original=source.text,
+            error=diagnosis.error,
+            program_error=diagnosis.program_error,
+        )
+
+    def fix(self, path: Path, apply: bool = False) -> FileOutcome:
+        try:
+            source = read_source(path)
+            SourceIndex(source.text)
+        except SourceError as exc:
+            return FileOutcome(str(path), error=str(exc))
+        except cst.ParserSyntaxError as exc:
+            return FileOutcome(str(path), error=f"syntax error at line {exc.raw_line}")
+        try:
+            outcome = self._fix_rounds(path, source)
+        except ProbeError as exc:
+            return FileOutcome(str(path), error=str(exc))
+        except Exception:
+            return FileOutcome(str(path), error="internal error: " + traceback.format_exc(limit=-1).strip().splitlines()[-1])
+        if apply and outcome.fixed is not None:
+            outcome = self._write(source, outcome)
+        return outcome
+
+    def _write(self, source: SourceFile, outcome: FileOutcome) -> FileOutcome:
+        assert outcome.fixed is not None
+        try:
+            write_atomic(source, outcome.fixed, backup=self.options.backup)
+        except (SourceError, OSError) as exc:
+            return _replace(outcome, error=f"not written: {exc}")
+        return _replace(outcome, written=True)
+
+    def _fix_rounds(self, path: Path, source: SourceFile) -> FileOutcome:
+        text = source.text
+        evidence = self.probe(path, text)
+        diagnosis = self.diagnose(evidence, text)
+        if diagnosis.error is not None:
+            return FileOutcome(str(path), original=text, error=diagnosis.error)
+        states: dict[int, FaultOutcome] = {}
+        order: list[Fault] = []
+        for fault in diagnosis.faults:
+            order.append(fault)
+            states[id(fault)] = FaultOutcome(fault, FixState.NONE, "no rewrite for this case")
+        unverified: str | None = None
+        current = diagnosis
+        current_evidence = evidence
+        for _ in range(MAX_ROUNDS):
+            fixable = [f for f in current.faults if f.fix is not None]
+            if not fixable:
+                break
+            attempt = self._attempt(path, text, current, current_evidence, fixable, states)
+            if attempt is None and len(fixable) > 1:
+                # isolate: one fault per round so one bad rewrite does not sink the others
+                for single in fixable:
+                    attempt = self._attempt(path, text, current, current_evidence, [single], states)
+                    if attempt is not None:
+                        break
+            if attempt is None:
+                unverified = self._last_unverified
+                break
+            text, current, current_evidence = attempt
+            for fault in current.faults:
+                if not any(_same(fault, f) for f in order if states[id(f)].state is not FixState.VERIFIED):
+                    order.append(fault)
+                    states[id(fault)] = FaultOutcome(fault, FixState.NONE, "no rewrite for this case")
+        remaining_error = current.program_error
+        return FileOutcome(
+            str(path),
+            faults=tuple(states[id(f)] for f in order),
+            original=source.text,
+            fixed=text if text != source.text else None,
+            unverified=unverified,
+            program_error=remaining_error,
+        )
+
+    _last_unverified: str | None = None
+
+    def _attempt(
+        self,
+        path: Path,
+        text: str,
+        before: Diagnosis,
+        before_evidence: Evidence,
+        faults: list[Fault],
+        states: dict[int, FaultOutcome],
+    ) -> tuple[str, Diagnosis, Evidence] | None:
+        """Apply the fixes (bottom of the file first, so earlier spans stay valid) and verify."""
+        new_text = text
+        applied: list[Fault] = []
+        for fault in sorted(faults, key=lambda f: -f.line):
+            assert fault.fix is not None
+            rule = self.rules[fault.fix.codemod]
+            try:
+                new_text = rule.transform(SourceIndex(new_text), fault.fix.params)
+                SourceIndex(new_text)  # the rewrite must parse
+                applied.append(fault)
+            except Skip as exc:
+                self._set(states, fault, FaultOutcome(fault, FixState.FAILED, str(exc)))
+            except Exception as exc:
+                self._set(states, fault, FaultOutcome(fault, FixState.FAILED, f"rewrite failed: {type(exc).__name__}: {exc}"))
+        if not applied or new_text == text:
+            return None
+        evidence = self.probe(path, new_text)
+        after = self.diagnose(evidence, new_text)
+        reason = _verification_problem(before, before_evidence, after, applied)
+        if reason is not None:
+            self._last_unverified = new_text
+            for fault in applied:
+                self._set(states, fault, FaultOutcome(fault, FixState.UNVERIFIED, reason))
+            return None
+        for fault in applied:
+            self._set(states, fault, FaultOutcome(fault, FixState.VERIFIED))
+        return new_text, after, evidence
+
+    @staticmethod
+    def _set(states: dict[int, FaultOutcome], fault: Fault, outcome: FaultOutcome) -> None:
+        for key, existing in states.items():
+            if existing.fault is fault or _same(existing.fault, fault):
+                states[key] = FaultOutcome(existing.fault, outcome.state, outcome.reason)
+                return
+
+
+def _same(a: Fault, b: Fault) -> bool:
+    return a.code == b.code and a.message == b.message
+
+
+def _verification_problem(before: Diagnosis, before_evidence: Evidence, after: Diagnosis, applied: list[Fault]) -> str | None:
+    """Why the re-probe does not confirm the fixes, or None when it does."""
+    if after.error is not None:
+        return f"re-probe failed: {after.error}"
+    expected = Counter(f.code for f in before.faults) - Counter(f.code for f in applied)
+    seen = Counter(f.code for f in after.faults)
+    # faults past the line where the old program stopped were unreachable before, not new
+    stop_line = None
+    if before_evidence.error is not None and before_evidence.error.span is not None:
+        stop_line = before_evidence.error.span.line
+    for fault in after.faults:
+        if seen[fault.code] > expected.get(fault.code, 0):
+            if stop_line is not None and fault.line > stop_line:
+                seen[fault.code] -= 1
+                continue
+            return f"re-probe still finds {fault.code} at line {fault.line}"
+    if after.program_error is not None and after.program_error != before.program_error:
+        if not (stop_line is not None and after.faults == [] and "line" in after.program_error and _line_of(after.program_error) > stop_line):
+            return f"the fixed program fails: {after.program_error}"
+    return None
+
+
+def _line_of(message: str) -> int:
+    try:
+        return int(message.split("(line ", 1)[1].split(")", 1)[0])
+    except (IndexError, ValueError):
+        return 0
+
+
+def _replace(outcome: FileOutcome, **changes: object) -> FileOutcome:
+    from dataclasses import replace
+
+    return replace(outcome, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,151 @@
+"""Data types shared by the pipeline. Data only: no behaviour beyond small accessors."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Span:
+    """A source range: 1-based lines, 0-based columns (as Python code positions report them)."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Span | None:
+        if not data:
+            return None
+        return cls(int(data["line"]), int(data["col"]), int(data["end_line"]), int(data["end_col"]))
+
+
+@dataclass(frozen=True)
+class Tensor:
+    tid: int
+    shape: tuple[int | None, ...] | None
+    producer: int | None  # index of the call that produced it
+    is_input: bool
+    input_span: Span | None
+
+
+@dataclass(frozen=True)
+class LayerCall:
+    index: int
+    layer: str
+    cls: str
+    uid: int
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    input_shapes: tuple[tuple[int | None, ...], ...]
+    span: Span | None
+
+
+@dataclass(frozen=True)
+class ModelBuild:
+    cls: str
+    uid: int
+    ok: bool
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    span: Span | None
+    error: str | None
+    name: str | None
+
+
+@dataclass(frozen=True)
+class SequentialBuild:
+    uid: int
+    name: str
+    span: Span | None
+
+
+@dataclass(frozen=True)
+class ProgramError:
+    type: str
+    message: str
+    span: Span | None
+    traceback: str
+
+    @property
+    def summary(self) -> str:
+        first = self.message.strip().splitlines()[0] if self.message.strip() else ""
+        return f"{self.type}: {first}"[:300]
+
+
+class ProbeStatus(enum.Enum):
+    OK = "ok"  # the program ran to the end (or exited by itself)
+    ERROR = "error"  # the program raised: evidence includes the exception
+    TIMEOUT = "timeout"
+    CRASHED = "crashed"  # died without reporting (signal, os._exit, memory)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one probe saw."""
+
+    status: ProbeStatus
+    flavor: str
+    calls: tuple[LayerCall, ...] = ()
+    tensors: dict[int, Tensor] = field(default_factory=dict)
+    models: tuple[ModelBuild, ...] = ()
+    sequentials: tuple[SequentialBuild, ...] = ()
+    error: ProgramError | None = None
+    exit_code: int | None = None
+    detail: str = ""  # why a probe timed out or crashed
+    output_tail: str = ""  # the last lines the program printed
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class FixPlan:
+    """Which codemod to run and with what parameters (taken from the evidence)."""
+
+    codemod: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Fault:
+    code: str
+    name: str
+    line: int
+    col: int
+    message: str
+    fix: FixPlan | None = None
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.code, self.line)
+
+
+class FixState(enum.Enum):
+    NONE = "none"  # no rewrite exists (report only, or ambiguous)
+    VERIFIED = "verified"
+    UNVERIFIED = "unverified"  # a rewrite exists but the re-probe did not confirm it
+    FAILED = "failed"  # the codemod could not apply
+
+
+@dataclass(frozen=True)
+class FaultOutcome:
+    fault: Fault
+    state: FixState
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """The result for one file: faults, their fix states, the fixed source, or an error."""
+
+    path: str
+    faults: tuple[FaultOutcome, ...] = ()
+    original: str | None = None
+    fixed: str | None = None  # verified fixed source, when it differs from the original
+    unverified: str | None = None  # a rewrite that did not verify, for --unverified
+    error: str | None = None  # could not check: one line
+    program_error: str | None = None  # the program failed for a reason graphfix does not know
+    written: bool = False

@@ -1,0 +1,250 @@
+"""Probe: run a program in a warm worker of the target interpreter and return its evidence."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from graphfix.ftypes import (
+    Evidence,
+    LayerCall,
+    ModelBuild,
+    ProbeStatus,
+    ProgramError,
+    SequentialBuild,
+    Span,
+    Tensor,
+)
+
+RUNTIME_DIR = Path(__file__).parent / "runtime"
+WORKER_SCRIPT = RUNTIME_DIR / "graphfix_worker.py"
+
+
+class ProbeError(Exception):
+    """The worker itself could not run (bad interpreter, no TensorFlow, worker died)."""
+
+
+@dataclass(frozen=True)
+class ProbeRequest:
+    path: str  # absolute path the program lives at (its directory is cwd and sys.path[0])
+    source: str  # the text to run: the file on disk or a rewritten version of it
+    entry: str | None = None  # "module:function" to call instead of running as __main__
+    timeout: float = 60.0
+    memory_bytes: int | None = None
+    cpu_seconds: int | None = None
+
+
+def detect_flavor(source: str, environ: dict[str, str] | None = None) -> str:
+    """Which Keras the program runs under: tf-keras if the environment or the program asks."""
+    env = os.environ if environ is None else environ
+    if env.get("TF_USE_LEGACY_KERAS", "").strip().lower() in ("1", "true", "yes"):
+        return "tf_keras"
+    if "TF_USE_LEGACY_KERAS" in source and ('"1"' in source or "'1'" in source):
+        return "tf_keras"
+    return "keras3"
+
+
+class Worker:
+    """One warm worker process: TensorFlow imported once, one fork per probe."""
+
+    def __init__(self, python: str = sys.executable, flavor: str = "keras3") -> None:
+        self.python = python
+        self.flavor = flavor
+        self._proc: subprocess.Popen[str] | None = None
+        self._lock = threading.Lock()
+        self._tmp = tempfile.TemporaryDirectory(prefix="graphfix-")
+        self._count = 0
+        self.hello: dict[str, Any] = {}
+
+    def _start(self) -> subprocess.Popen[str]:
+        env = dict(os.environ)
+        env.setdefault("CUDA_VISIBLE_DEVICES", "")
+        env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        if self.flavor == "tf_keras":
+            env["TF_USE_LEGACY_KERAS"] = "1"
+        else:
+            env.pop("TF_USE_LEGACY_KERAS", None)
+        env["PYTHONPATH"] = str(RUNTIME_DIR)
+        try:
+            proc = subprocess.Popen(
+                [self.python, "-u", str(WORKER_SCRIPT), "serve", self.flavor],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                env=env,
+                cwd=self._tmp.name,
+            )
+        except OSError as exc:
+            raise ProbeError(f"cannot start interpreter {self.python}: {exc.strerror}") from exc
+        hello = _read_line(proc.stdout)
+        if hello is None:
+            proc.kill()
+            raise ProbeError(f"probe worker failed to start with {self.python}")
+        self.hello = hello
+        if "tensorflow" not in hello.get("loaded", []):
+            proc.kill()
+            raise ProbeError(f"TensorFlow cannot be imported by {self.python}")
+        return proc
+
+    def probe(self, request: ProbeRequest) -> Evidence:
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._proc = self._start()
+            proc = self._proc
+            self._count += 1
+            result = os.path.join(self._tmp.name, f"r{self._count}.json")
+            output = os.path.join(self._tmp.name, f"o{self._count}.log")
+            message = {
+                "path": request.path,
+                "source": request.source,
+                "entry": request.entry,
+                "timeout": request.timeout,
+                "result": result,
+                "output": output,
+                "limits": {"memory_bytes": request.memory_bytes, "cpu_seconds": request.cpu_seconds},
+            }
+            assert proc.stdin is not None
+            try:
+                proc.stdin.write(json.dumps(message) + "\n")
+                proc.stdin.flush()
+            except (BrokenPipeError, OSError) as exc:
+                self._proc = None
+                raise ProbeError("probe worker died") from exc
+            reply = _read_line(proc.stdout)
+            if reply is None:
+                self._proc = None
+                raise ProbeError("probe worker died")
+            try:
+                return _evidence(reply, result, output, self.flavor)
+            finally:
+                for path in (result, output):
+                    if os.path.exists(path):
+                        os.unlink(path)
+
+    def close(self) -> None:
+        if self._proc is not None:
+            try:
+                if self._proc.stdin:
+                    self._proc.stdin.close()
+                self._proc.wait(timeout=5)
+            except (subprocess.TimeoutExpired, OSError):
+                self._proc.kill()
+            self._proc = None
+        self._tmp.cleanup()
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _read_line(stream: IO[str] | None) -> dict[str, Any] | None:
+    if stream is None:
+        return None
+    line = stream.readline()
+    if not line:
+        return None
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _tail(path: str, limit: int = 2000) -> str:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            size = handle.tell()
+            handle.seek(max(0, size - limit))
+            return handle.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _evidence(reply: dict[str, Any], result: str, output: str, flavor: str) -> Evidence:
+    tail = _tail(output)
+    seconds = float(reply.get("seconds", 0.0))
+    if reply.get("how") == "timeout":
+        return Evidence(ProbeStatus.TIMEOUT, flavor, detail="timed out", output_tail=tail, seconds=seconds)
+    try:
+        with open(result, encoding="utf-8") as handle:
+            data = json.load(handle)
+    except (OSError, json.JSONDecodeError):
+        if reply.get("how") == "signal":
+            detail = f"killed by signal {reply.get('value')}"
+        else:
+            detail = f"exited with status {reply.get('value')} before reporting"
+        return Evidence(ProbeStatus.CRASHED, flavor, detail=detail, output_tail=tail, seconds=seconds)
+    return parse_evidence(data, flavor, tail, seconds)
+
+
+def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: float = 0.0) -> Evidence:
+    tensors: dict[int, Tensor] = {}
+    for key, value in data.get("tensors", {}).items():
+        shape = value.get("shape")
+        tensors[int(key)] = Tensor(
+            tid=int(key),
+            shape=tuple(shape) if shape is not None else None,
+            producer=value.get("producer"),
+            is_input=bool(value.get("input")),
+            input_span=Span.from_json(value.get("input_span")),
+        )
+    calls = tuple(
+        LayerCall(
+            index=c["index"],
+            layer=c["layer"],
+            cls=c["cls"],
+            uid=c["uid"],
+            inputs=tuple(c["inputs"]),
+            outputs=tuple(c["outputs"]),
+            input_shapes=tuple(tuple(s) for s in c.get("input_shapes", [])),
+            span=Span.from_json(c.get("span")),
+        )
+        for c in data.get("calls", [])
+    )
+    models = tuple(
+        ModelBuild(
+            cls=m.get("cls", ""),
+            uid=m.get("uid", 0),
+            ok=bool(m.get("ok")),
+            inputs=tuple(m.get("inputs", [])),
+            outputs=tuple(m.get("outputs", [])),
+            span=Span.from_json(m.get("span")),
+            error=m.get("error"),
+            name=m.get("name"),
+        )
+        for m in data.get("models", [])
+        if m.get("depth", 0) == 0
+    )
+    sequentials = tuple(
+        SequentialBuild(uid=s["uid"], name=s["name"], span=Span.from_json(s.get("span")))
+        for s in data.get("sequentials", [])
+    )
+    error = None
+    if data.get("error"):
+        e = data["error"]
+        error = ProgramError(e["type"], e["message"], Span.from_json(e.get("span")), e.get("traceback", ""))
+    status = ProbeStatus.ERROR if data.get("status") == "error" else ProbeStatus.OK
+    return Evidence(
+        status=status,
+        flavor=flavor,
+        calls=calls,
+        tensors=tensors,
+        models=models,
+        sequentials=sequentials,
+        error=error,
+        exit_code=data.get("exit_code"),
+        output_tail=tail,
+        seconds=seconds,
+    )

@@ -1,0 +1,273 @@
+"""Keras instrumentation that runs inside the probed interpreter.
+
+This module is loaded by ``graphfix_worker.py`` in the *target* interpreter, which need not have
+graphfix installed: it imports only the standard library at module level, and Keras/TensorFlow
+lazily in :func:`install`.  It records, as plain JSON-able data:
+
+- every outermost layer/operation call (layer, input and output tensors, user source span);
+- every ``Input`` (as the tensor an ``InputLayer`` owns);
+- every functional ``Model(inputs, outputs)``, whether construction succeeded, and its error;
+- every ``Sequential`` construction and the first shape it was called with.
+
+Patches are installed once in the warm worker, before it forks; each probe child calls
+:func:`reset` and gets a fresh record.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+import types
+from typing import Any
+
+# Files whose frames count as "user code" for locations. Set per probe.
+USER_FILES: set[str] = set()
+
+
+class Record:
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.tensors: dict[int, dict[str, Any]] = {}
+        self.models: list[dict[str, Any]] = []
+        self.sequentials: list[dict[str, Any]] = []
+        self.keep_alive: list[Any] = []
+        self.tensor_ids: dict[int, int] = {}
+        self.depth = 0
+        self.building: set[int] = set()
+        self.flavors: set[str] = set()
+
+    def tid(self, tensor: Any) -> int:
+        key = id(tensor)
+        if key in self.tensor_ids:
+            return self.tensor_ids[key]
+        n = len(self.tensor_ids) + 1
+        self.tensor_ids[key] = n
+        self.keep_alive.append(tensor)
+        self.tensors[n] = {"shape": _shape(tensor), "name": str(getattr(tensor, "name", ""))}
+        return n
+
+
+RECORD = Record()
+
+
+def reset(user_files: set[str]) -> None:
+    global RECORD
+    RECORD = Record()
+    USER_FILES.clear()
+    USER_FILES.update(user_files)
+
+
+def _shape(value: Any) -> list[int | None] | None:
+    shape = getattr(value, "shape", None)
+    if shape is None:
+        return None
+    try:
+        return [None if d is None else int(d) for d in tuple(shape)]
+    except (TypeError, ValueError):
+        return None
+
+
+def user_span(frame: types.FrameType | None = None) -> dict[str, Any] | None:
+    """The innermost frame in a user file, as a source span of the executing expression."""
+    if frame is None:
+        frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename in USER_FILES:
+            return _span(frame.f_code, frame.f_lasti, frame.f_lineno)
+        frame = frame.f_back
+    return None
+
+
+def _span(code: types.CodeType, lasti: int, lineno: int | None) -> dict[str, Any]:
+    positions = list(code.co_positions())
+    index = lasti // 2
+    if 0 <= index < len(positions) and positions[index][0] is not None:
+        line, end_line, col, end_col = positions[index]
+        return {"line": line, "end_line": end_line, "col": col, "end_col": end_col}
+    return {"line": lineno or 0, "end_line": lineno or 0, "col": 0, "end_col": 0}
+
+
+def error_record(exc: BaseException) -> dict[str, Any]:
+    """The exception with the innermost user frame of its traceback."""
+    span = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in USER_FILES:
+            span = _span(tb.tb_frame.f_code, tb.tb_lasti, tb.tb_lineno)
+        tb = tb.tb_next
+    text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return {
+        "type": type(exc).__name__,
+        "message": str(exc),
+        "span": span,
+        "traceback": text[-20000:],
+    }
+
+
+def _flatten(value: Any, out: list[Any], depth: int = 0) -> list[Any]:
+    if depth > 6:
+        return out
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _flatten(item, out, depth + 1)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _flatten(item, out, depth + 1)
+    elif value is not None:
+        out.append(value)
+    return out
+
+
+_SYMBOLIC_TYPES: list[type] = []
+
+
+def _is_symbolic(value: Any) -> bool:
+    return isinstance(value, tuple(_SYMBOLIC_TYPES))
+
+
+def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any) -> None:
+    values = _flatten(list(args) + list(kwargs.values()), [])
+    inputs = [RECORD.tid(v) for v in values if _is_symbolic(v)]
+    outputs = [RECORD.tid(v) for v in _flatten(result, []) if _is_symbolic(v)]
+    in_shapes = [_shape(v) for v in values if _shape(v) is not None][:4]
+    call = {
+        "index": len(RECORD.calls),
+        "layer": str(getattr(layer, "name", type(layer).__name__)),
+        "cls": type(layer).__name__,
+        "uid": id(layer),
+        "inputs": inputs,
+        "outputs": outputs,
+        "input_shapes": in_shapes,
+        "span": span,
+    }
+    RECORD.calls.append(call)
+    for t in outputs:
+        RECORD.tensors[t].setdefault("producer", call["index"])
+
+
+def _wrap_call(original: Any) -> Any:
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        RECORD.depth += 1
+        try:
+            result = original(self, *args, **kwargs)
+        finally:
+            RECORD.depth -= 1
+        if RECORD.depth == 0:
+            try:
+                _record_call(self, args, kwargs, result, user_span(sys._getframe(1)))
+            except Exception:  # recording must never change the program's behaviour
+                pass
+        return result
+
+    __call__.__graphfix_original__ = original  # type: ignore[attr-defined]
+    return __call__
+
+
+def _wrap_input_init(original: Any) -> Any:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        try:
+            tensor = self.output
+            t = RECORD.tid(tensor)
+            RECORD.tensors[t]["input"] = True
+            RECORD.tensors[t]["input_span"] = user_span(sys._getframe(1))
+            RECORD.tensors[t]["input_layer"] = str(self.name)
+        except Exception:
+            pass
+
+    return __init__
+
+
+def _wrap_functional_init(original: Any) -> Any:
+    def __init__(self: Any, inputs: Any = None, outputs: Any = None, *args: Any, **kwargs: Any) -> None:
+        if id(self) in RECORD.building:  # a nested __init__ of the same model
+            original(self, inputs, outputs, *args, **kwargs)
+            return
+        RECORD.building.add(id(self))
+        entry: dict[str, Any] = {"cls": type(self).__name__, "uid": id(self), "ok": False}
+        try:
+            entry["inputs"] = [RECORD.tid(v) for v in _flatten(inputs, []) if _is_symbolic(v)]
+            entry["outputs"] = [RECORD.tid(v) for v in _flatten(outputs, []) if _is_symbolic(v)]
+            entry["span"] = user_span(sys._getframe(1))
+            entry["depth"] = RECORD.depth
+            RECORD.models.append(entry)
+        except Exception:
+            pass
+        try:
+            original(self, inputs, outputs, *args, **kwargs)
+        except Exception as exc:
+            entry["error"] = f"{type(exc).__name__}: {exc}"[:2000]
+            raise
+        finally:
+            RECORD.building.discard(id(self))
+        entry["ok"] = True
+        entry["name"] = str(getattr(self, "name", ""))
+
+    return __init__
+
+
+def _wrap_sequential_init(original: Any) -> Any:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        try:
+            RECORD.sequentials.append(
+                {"uid": id(self), "name": str(self.name), "span": user_span(sys._getframe(1))}
+            )
+        except Exception:
+            pass
+
+    return __init__
+
+
+def _patch(cls: type, name: str, wrapper: Any) -> None:
+    original = cls.__dict__.get(name)
+    if original is None or getattr(original, "__graphfix_original__", None) is not None:
+        return
+    wrapped = wrapper(original)
+    wrapped.__graphfix_original__ = original
+    setattr(cls, name, wrapped)
+
+
+def install_keras3() -> bool:
+    try:
+        from keras.src.backend.common.keras_tensor import KerasTensor
+        from keras.src.layers.core.input_layer import InputLayer
+        from keras.src.layers.layer import Layer
+        from keras.src.models.functional import Functional
+        from keras.src.models.sequential import Sequential
+        from keras.src.ops.operation import Operation
+    except Exception:
+        return False
+    _SYMBOLIC_TYPES.append(KerasTensor)
+    _patch(Layer, "__call__", _wrap_call)
+    _patch(Operation, "symbolic_call", _wrap_call)
+    _patch(InputLayer, "__init__", _wrap_input_init)
+    _patch(Functional, "__init__", _wrap_functional_init)
+    _patch(Sequential, "__init__", _wrap_sequential_init)
+    return True
+
+
+def install_tf_keras() -> bool:
+    try:
+        from tf_keras.src.engine.base_layer import Layer
+        from tf_keras.src.engine.functional import Functional
+        from tf_keras.src.engine.input_layer import InputLayer
+        from tf_keras.src.engine.keras_tensor import KerasTensor
+        from tf_keras.src.engine.sequential import Sequential
+    except Exception:
+        return False
+    _SYMBOLIC_TYPES.append(KerasTensor)
+    _patch(Layer, "__call__", _wrap_call)
+    _patch(InputLayer, "__init__", _wrap_input_init)
+    _patch(Functional, "__init__", _wrap_functional_init)
+    _patch(Sequential, "__init__", _wrap_sequential_init)
+    return True
+
+
+def snapshot() -> dict[str, Any]:
+    return {
+        "calls": RECORD.calls,
+        "tensors": {str(k): v for k, v in RECORD.tensors.items()},
+        "models": RECORD.models,
+        "sequentials": RECORD.sequentials,
+    }

@@ -1,0 +1,176 @@
+"""The warm probe worker. Runs in the target interpreter; imports only the stdlib until `serve`.
+
+Protocol (one JSON object per line): graphfix writes a request on the worker's stdin, the worker
+forks a child that runs the program with Keras instrumented, writes the evidence to
+``request["result"]``, and answers one line on its protocol channel (the original stdout; the
+worker's own fd 1 is pointed at stderr so nothing the program or TensorFlow prints can corrupt it).
+
+Importing TensorFlow costs seconds; forking after the import and before any op has run costs
+milliseconds, so every probe gets a fresh process that shares nothing with the others.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import signal
+import sys
+import time
+import types
+from typing import Any
+
+import graphfix_recorder as recorder
+
+
+def _preload(flavor: str) -> list[str]:
+    """Import TensorFlow and both Keras flavours once, and instrument them."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if flavor == "tf_keras":
+        os.environ["TF_USE_LEGACY_KERAS"] = "1"
+    loaded = []
+    try:
+        import tensorflow  # noqa: F401
+
+        loaded.append("tensorflow")
+    except Exception:
+        pass
+    try:
+        import keras  # noqa: F401
+
+        if recorder.install_keras3():
+            loaded.append("keras3")
+    except Exception:
+        pass
+    try:
+        import tf_keras  # noqa: F401
+
+        if recorder.install_tf_keras():
+            loaded.append("tf_keras")
+    except Exception:
+        pass
+    return loaded
+
+
+def _run_child(request: dict[str, Any]) -> None:
+    """In the forked child: run the program, write evidence, and leave without cleanup."""
+    os.setsid()
+    out_fd = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    limits = request.get("limits", {})
+    if limits.get("cpu_seconds"):
+        cpu = int(limits["cpu_seconds"])
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    if limits.get("memory_bytes"):
+        mem = int(limits["memory_bytes"])
+        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    path = request["path"]
+    directory = os.path.dirname(path) or "."
+    recorder.reset({path})
+    evidence: dict[str, Any] = {"status": "ok", "error": None, "exit_code": None}
+    try:
+        os.chdir(directory)
+        sys.path[0:0] = [directory]
+        sys.argv = [path, *request.get("argv", [])]
+        code = compile(request["source"], path, "exec", dont_inherit=True)
+        entry = request.get("entry")
+        if entry:
+            module_name, _, function_name = entry.partition(":")
+            module = types.ModuleType(module_name)
+            module.__file__ = path
+            sys.modules[module_name] = module
+            exec(code, module.__dict__)
+            getattr(module, function_name)()
+        else:
+            module = types.ModuleType("__main__")
+            module.__file__ = path
+            module.__dict__["__builtins__"] = __builtins__
+            sys.modules["__main__"] = module
+            exec(code, module.__dict__)
+    except SystemExit as exc:
+        code_value = exc.code
+        evidence["exit_code"] = code_value if isinstance(code_value, int) else (0 if code_value is None else 1)
+    except BaseException as exc:  # the program's own failure is evidence, not our crash
+        evidence["status"] = "error"
+        try:
+            evidence["error"] = recorder.error_record(exc)
+        except Exception as inner:
+            evidence["error"] = {"type": type(exc).__name__, "message": f"{exc!s}"[:2000], "span": None, "traceback": repr(inner)}
+    try:
+        evidence.update(recorder.snapshot())
+        evidence["keras"] = sorted(
+            name for name in ("keras", "tf_keras") if name in sys.modules and _used(name)
+        )
+        data = json.dumps(evidence, default=str)
+        tmp = request["result"] + ".part"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(data)
+        os.replace(tmp, request["result"])
+    finally:
+        os._exit(0)
+
+
+def _used(module_name: str) -> bool:
+    module = sys.modules.get(module_name)
+    return module is not None
+
+
+def _wait(pid: int, timeout: float) -> tuple[str, int]:
+    """Wait for the child; kill its whole process group when the wall-clock limit passes."""
+    deadline = time.monotonic() + timeout
+    fd = os.pidfd_open(pid)
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                _kill_group(pid)
+                os.waitpid(pid, 0)
+                return "timeout", 0
+            ready, _, _ = select.select([fd], [], [], remaining)
+            if ready:
+                _, status = os.waitpid(pid, 0)
+                _kill_group(pid)  # the program's own children die with it
+                if os.WIFSIGNALED(status):
+                    return "signal", os.WTERMSIG(status)
+                return "exited", os.WEXITSTATUS(status)
+    finally:
+        os.close(fd)
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def serve() -> None:
+    protocol = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    flavor = sys.argv[2] if len(sys.argv) > 2 else "keras3"
+    started = time.monotonic()
+    loaded = _preload(flavor)
+    hello = {"ready": True, "loaded": loaded, "import_seconds": round(time.monotonic() - started, 3), "pid": os.getpid()}
+    protocol.write(json.dumps(hello) + "\n")
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        began = time.monotonic()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _run_child(request)
+            finally:
+                os._exit(70)
+        how, value = _wait(pid, float(request.get("timeout", 60)))
+        reply = {"how": how, "value": value, "seconds": round(time.monotonic() - began, 3)}
+        protocol.write(json.dumps(reply) + "\n")
+
+
+if __name__ == "__main__":
+    serve()

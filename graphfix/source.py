@@ -1,0 +1,101 @@
+"""Read a source file through libcst: map probe spans to syntax nodes and names.
+
+The probe reports spans from Python's code positions (1-based lines, 0-based UTF-8 byte
+columns); libcst reports character columns. This module converts and looks nodes up, so rules
+can ask "which name is the tensor made at this call bound to?" without touching text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+from libcst.metadata import (
+    CodeRange,
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    Scope,
+    ScopeProvider,
+)
+
+from graphfix.ftypes import Span
+
+
+class SourceIndex:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.module = cst.parse_module(source)
+        self.wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+        self.positions = self.wrapper.resolve(PositionProvider)
+        self.parents = self.wrapper.resolve(ParentNodeProvider)
+        self.scopes = self.wrapper.resolve(ScopeProvider)
+        self._lines = source.splitlines()
+        self._by_start: dict[tuple[int, int], list[cst.CSTNode]] = {}
+        for node, rng in self.positions.items():
+            self._by_start.setdefault((rng.start.line, rng.start.column), []).append(node)
+
+    def _char_col(self, line: int, byte_col: int) -> int:
+        if 1 <= line <= len(self._lines):
+            raw = self._lines[line - 1].encode("utf-8")
+            return len(raw[:byte_col].decode("utf-8", "replace"))
+        return byte_col
+
+    def node_at(self, span: Span, kind: type[cst.CSTNode] = cst.Call) -> cst.CSTNode | None:
+        """The node of `kind` exactly covering `span` (the widest one when several start there)."""
+        start = (span.line, self._char_col(span.line, span.col))
+        end = (span.end_line, self._char_col(span.end_line, span.end_col))
+        best: cst.CSTNode | None = None
+        for node in self._by_start.get(start, []):
+            if not isinstance(node, kind):
+                continue
+            rng = self.positions[node]
+            if (rng.end.line, rng.end.column) == end:
+                best = node
+        return best
+
+    def range(self, node: cst.CSTNode) -> CodeRange:
+        return self.positions[node]
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.parents.get(node)
+
+    def statement_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        current: cst.CSTNode | None = node
+        while current is not None and not isinstance(current, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            current = self.parents.get(current)
+        return current
+
+    def bound_name(self, node: cst.CSTNode) -> str | None:
+        """`x` when `node` is the whole value of `x = node` (or `x: T = node`)."""
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
+            target = parent.targets[0].target
+            if isinstance(target, cst.Name):
+                return target.value
+        if isinstance(parent, cst.AnnAssign) and parent.value is node and isinstance(parent.target, cst.Name):
+            return parent.target.value
+        return None
+
+    def name_bound_at(self, span: Span | None) -> str | None:
+        if span is None:
+            return None
+        node = self.node_at(span)
+        return self.bound_name(node) if node is not None else None
+
+    def scope_of(self, node: cst.CSTNode) -> Scope | None:
+        return self.scopes.get(node)
+
+    def loads(self, name: str, scope: Scope) -> Iterator[cst.CSTNode]:
+        """Every read of `name` in `scope` (including reads from nested functions)."""
+        for assignment in scope.assignments[name]:
+            for access in assignment.references:
+                yield access.node
+
+    def assignment_lines(self, name: str, scope: Scope) -> list[int]:
+        lines = []
+        for assignment in scope.assignments[name]:
+            node = getattr(assignment, "node", None)
+            if node is not None and node in self.positions:
+                lines.append(self.positions[node].start.line)
+        return lines
