@@ -31,26 +31,28 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import call_at, defined_before, names_in, remaining_reads, removable_assignment, rewrite
-from graphfix.ftypes import Evidence, Fault, FixPlan, ModelBuild
+from codemods.edits import (
+    call_at,
+    defined_before,
+    model_arg,
+    names_in,
+    remaining_reads,
+    removable_assignment,
+    rewrite,
+    span_json,
+)
+from graphfix.ftypes import Evidence, Fault, FixPlan, LayerCall, ModelBuild
 from graphfix.graph import ConstructionGraph, same_shape
 from graphfix.source import SourceIndex
 
 
-def _span_json(span: Any) -> dict[str, int]:
-    return {"line": span.line, "col": span.col, "end_line": span.end_line, "end_col": span.end_col}
-
-
-def nested_model_for(graph: ConstructionGraph, model: ModelBuild, orphans: set[int]) -> ModelBuild | None:
-    """A built model whose inputs are the orphans and which is called as a layer on tensors
-    computed from `model`'s inputs: the failing model reaches *into* a nested model (GF103)."""
+def nested_model_for(graph: ConstructionGraph, model: ModelBuild, orphans: set[int]) -> LayerCall | None:
+    """The call of a model, used as a layer on tensors computed from `model`'s inputs, whose own
+    inputs are the orphans: the failing model reaches *into* a nested model (GF103)."""
     reachable = graph.descendants(model.inputs)
-    for other in graph.evidence.models:
-        if not other.ok or other.uid == model.uid or not orphans <= set(other.inputs):
-            continue
-        for call in graph.calls:
-            if call.uid == other.uid and any(t in reachable for t in call.inputs):
-                return other
+    for call in graph.calls:
+        if call.model_inputs and orphans <= set(call.model_inputs) and any(t in reachable for t in call.inputs):
+            return call
     return None
 
 
@@ -114,13 +116,13 @@ class DisconnectedInput(FaultRule):
         if submodel is not None and submodel.span is not None:
             sub_name = index.name_bound_at(submodel.span)
             if sub_name is not None and len(model.outputs) == 1:
-                params = {"mode": "compose", "model": _span_json(model.span), "submodel": sub_name, "replacement": replacement}
+                params = {"mode": "compose", "model": span_json(model.span), "submodel": sub_name, "replacement": replacement}
                 return self.fault(line, col, f"{message}; compose as `{sub_name}({replacement})`", fix=FixPlan(self.code, params))
-        uses = [_span_json(c.span) for c in graph.consumers.get(orphan, []) if c.span is not None]
+        uses = [span_json(c.span) for c in graph.consumers.get(orphan, []) if c.span is not None]
         params = {
             "mode": "rewire",
             "orphan": orphan_name,
-            "orphan_def": _span_json(orphan_tensor.input_span),
+            "orphan_def": span_json(orphan_tensor.input_span),
             "replacement": replacement,
             "uses": uses,
         }
@@ -222,18 +224,10 @@ def _rewire(index: SourceIndex, params: dict[str, Any]) -> str:
 
 def _compose(index: SourceIndex, params: dict[str, Any]) -> str:
     call = call_at(index, params["model"])
-    outputs = _model_arg(call, 1, "outputs")
+    outputs = model_arg(call, 1, "outputs")
     if outputs is None:
         raise Skip("the model call has no outputs argument")
     if not defined_before(index, params["replacement"], call) or not defined_before(index, params["submodel"], call):
         raise Skip("the sub-model or the replacement tensor is not defined before the model call")
     composed = cst.Call(func=cst.Name(params["submodel"]), args=[cst.Arg(cst.Name(params["replacement"]))])
     return rewrite(index, {outputs.value: composed})
-
-
-def _model_arg(call: cst.Call, position: int, keyword: str) -> cst.Arg | None:
-    positional = [a for a in call.args if a.keyword is None and a.star == ""]
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg
-    return positional[position] if len(positional) > position else None

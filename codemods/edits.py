@@ -3,8 +3,6 @@ statement, replacing one node). Each edit works on node identity, never on text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import libcst as cst
 
 from codemods.base import Skip
@@ -122,4 +120,15 @@ def remaining_reads(index: SourceIndex, name: str, defining_call: cst.CSTNode, r
     return count
 
 
-Maker = Callable[[], cst.BaseExpression]
+
+def span_json(span: Span) -> dict[str, int]:
+    return {"line": span.line, "col": span.col, "end_line": span.end_line, "end_col": span.end_col}
+
+
+def model_arg(call: cst.Call, position: int, keyword: str) -> cst.Arg | None:
+    """The argument bound to parameter `keyword` (given by keyword or at `position`)."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg
+    positional = [a for a in call.args if a.keyword is None and a.star == ""]
+    return positional[position] if len(positional) > position else None

@@ -1,10 +1,226 @@
-"""placeholder"""
-from codemods.base import FaultRule, Example
+"""GF103 nested-model-output.
+
+A feature-map or Grad-CAM model built from the outer model's inputs and a layer output *inside* a
+nested base model: ``Model(outer.inputs, outer.get_layer('base').get_layer('conv').output)``.
+The inner layer's output tensor belongs to the base model's own graph, which starts at the base
+model's ``Input``, not at the outer model's.
+
+Symptom: Keras 3 raises ``ValueError: Output with path `` is not connected to `inputs```;
+tf-keras raises ``ValueError: Graph disconnected: cannot obtain value for tensor ... at layer
+"<first layer of the base>"``.
+
+Detection reads the construction graph: the requested outputs lead back to the inputs of a model
+that the outer model calls as a layer.
+
+Fix: build the extractor from the nested model's own inputs,
+``Model(base.inputs, base.get_layer(name).output)``: the base model's graph computes the same
+feature map from the same image, with the same weights. When the outer model's prediction is
+wanted too (Grad-CAM: ``[conv_output, outer.output]``), the outer layers that follow the base are
+re-applied, in order, to ``base.output`` (weights shared, the layers are the same objects), so one
+model from ``base.inputs`` gives both tensors. A branching head (several layers reading the base
+output) is reported, not rewritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from codemods.base import Example, FaultRule, Skip
+from codemods.disconnected_input import nested_model_for, orphan_inputs
+from codemods.edits import call_at, model_arg, rewrite, span_json
+from graphfix.ftypes import Evidence, Fault, FixPlan, LayerCall
+from graphfix.graph import ConstructionGraph
+from graphfix.source import SourceIndex
+
+
 class NestedModelOutput(FaultRule):
-    """todo"""
-    code = "GF1xx-nested_model_output"
-    name = "nested_model_output"
-    summary = "todo"
-    EXAMPLES = (Example("x\n", {}, "x\n"),)
-    def detect(self, evidence, index):
-        return []
+    code = "GF103"
+    name = "nested-model-output"
+    summary = "a layer output inside a nested model is requested from the outer model's inputs"
+
+    def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        graph = ConstructionGraph(evidence)
+        faults: list[Fault] = []
+        for model in evidence.models:
+            if model.ok or model.span is None:
+                continue
+            orphans = orphan_inputs(graph, model)
+            nested = nested_model_for(graph, model, orphans) if orphans else None
+            if nested is None:
+                continue
+            line, col = model.span.line, model.span.col + 1
+            heads: list[list[str] | None] = []
+            for output in model.outputs:
+                roots = graph.roots([output])
+                if roots <= set(nested.model_inputs):
+                    heads.append(None)  # inside the base: keep as it is
+                else:
+                    heads.append(_head_after(graph, nested, output))
+            lead = f"output of a layer inside nested model `{nested.layer}` is not connected to the outer model's inputs"
+            if any(h == [] for h in heads):
+                faults.append(self.fault(line, col, f"{lead}; the outer head after `{nested.layer}` is not a simple chain"))
+                continue
+            outer = next((m for m in evidence.models if m.ok and set(m.inputs) == set(model.inputs)), None)
+            outer_name = index.name_bound_at(outer.span) if outer is not None else None
+            params = {"model": span_json(model.span), "base_layer": nested.layer, "heads": heads, "outer": outer_name}
+            suggestion = f"build it from `{nested.layer}`'s own inputs"
+            faults.append(self.fault(line, col, f"{lead}; {suggestion}", fix=FixPlan(self.code, params)))
+        return faults
+
+    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
+        call = call_at(index, params["model"])
+        inputs = model_arg(call, 0, "inputs")
+        outputs = model_arg(call, 1, "outputs")
+        if inputs is None or outputs is None:
+            raise Skip("the model call does not name its inputs and outputs")
+        elements = _output_elements(outputs.value)
+        heads: list[list[str] | None] = params["heads"]
+        if len(elements) != len(heads):
+            raise Skip("the outputs expression does not list the outputs one by one")
+        base = None
+        for element, head in zip(elements, heads):
+            if head is None:
+                base = _nested_receiver(index, element)
+                if base is not None:
+                    break
+        if base is None:
+            raise Skip("no `<model>.get_layer(...).output` expression names the nested model")
+        replacements: dict[cst.CSTNode, cst.CSTNode] = {}
+        attr = "inputs" if _ends_with(inputs.value, "inputs") or isinstance(inputs.value, cst.List) else "input"
+        replacements[inputs.value] = cst.Attribute(value=base.deep_clone(), attr=cst.Name(attr))
+        outer = _outer_receiver(base)
+        if outer is None and params.get("outer"):
+            outer = cst.Name(params["outer"])
+        for element, head in zip(elements, heads):
+            if head is None:
+                continue
+            if outer is None:
+                raise Skip("cannot tell which model holds the layers after the nested model")
+            value: cst.BaseExpression = cst.Attribute(value=base.deep_clone(), attr=cst.Name("output"))
+            for layer_name in head:
+                get = cst.Call(
+                    func=cst.Attribute(value=outer.deep_clone(), attr=cst.Name("get_layer")),
+                    args=[cst.Arg(cst.SimpleString(_quote(layer_name, base)))],
+                )
+                value = cst.Call(func=get, args=[cst.Arg(value)])
+            replacements[element] = value
+        return rewrite(index, replacements)
+
+    EXAMPLES = (
+        Example(
+            before="feat = keras.Model(clf.inputs, clf.get_layer('base').get_layer('conv1').output)\n",
+            params={"model": {"line": 1, "col": 7, "end_line": 1, "end_col": 81}, "base_layer": "base", "heads": [None]},
+            after="feat = keras.Model(clf.get_layer('base').inputs, clf.get_layer('base').get_layer('conv1').output)\n",
+        ),
+        Example(
+            before=(
+                "grad_model = Model(\n"
+                "    net.input,\n"
+                "    [net.get_layer(\"vgg\").get_layer(\"block5\").output, net.output],\n"
+                ")\n"
+            ),
+            params={"model": {"line": 1, "col": 13, "end_line": 4, "end_col": 1}, "base_layer": "vgg", "heads": [None, ["pool", "dense"]]},
+            after=(
+                "grad_model = Model(\n"
+                "    net.get_layer(\"vgg\").input,\n"
+                "    [net.get_layer(\"vgg\").get_layer(\"block5\").output, net.get_layer(\"dense\")(net.get_layer(\"pool\")(net.get_layer(\"vgg\").output))],\n"
+                ")\n"
+            ),
+        ),
+    )
+    UNCHANGED = (
+        Example(
+            before="feat = keras.Model(clf.inputs, features)\n",
+            params={"model": {"line": 1, "col": 7, "end_line": 1, "end_col": 40}, "base_layer": "base", "heads": [None]},
+            note="the nested model is not named in the expression: nothing to build the inputs from",
+        ),
+    )
+
+
+def _head_after(graph: ConstructionGraph, nested: LayerCall, output: int) -> list[str]:
+    """Names of the single-input layers from the nested model's output to `output`, in order;
+    [] when the path is not such a chain."""
+    names: list[str] = []
+    tid = output
+    for _ in range(200):
+        call = graph.producer(tid)
+        if call is None:
+            return []
+        if call.index == nested.index:
+            return list(reversed(names))
+        if len(call.inputs) != 1 or call.model_inputs:
+            return []
+        names.append(call.layer)
+        tid = call.inputs[0]
+    return []
+
+
+def _output_elements(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return [e.value for e in value.elements if isinstance(e, cst.Element)]
+    return [value]
+
+
+def _ends_with(value: cst.BaseExpression, attr: str) -> bool:
+    return isinstance(value, cst.Attribute) and value.attr.value == attr
+
+
+def _get_layer_receiver(value: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`R` in `R.get_layer(...).output` (or `.outputs`)."""
+    if isinstance(value, cst.Attribute) and value.attr.value in ("output", "outputs"):
+        inner = value.value
+        if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and inner.func.attr.value == "get_layer":
+            return inner.func.value
+    return None
+
+
+def _nested_receiver(index: SourceIndex, element: cst.BaseExpression) -> cst.BaseExpression | None:
+    found = _get_layer_receiver(element)
+    if found is not None:
+        return found
+    if isinstance(element, cst.Name):  # `feat = base.get_layer(...).output` earlier in the scope
+        scope = index.scope_of(element)
+        if scope is None:
+            return None
+        values = []
+        for assignment in scope[element.value]:
+            target = getattr(assignment, "node", None)
+            parent = index.parent(target) if target is not None else None
+            if isinstance(parent, cst.AssignTarget):
+                statement = index.parent(parent)
+                if isinstance(statement, cst.Assign):
+                    values.append(statement.value)
+        if len(values) == 1:
+            return _get_layer_receiver(values[0])
+    return None
+
+
+def _outer_receiver(base: cst.BaseExpression) -> cst.BaseExpression | None:
+    """`outer` in `outer.get_layer('base')`: the model that holds the layers after the base."""
+    if isinstance(base, cst.Call) and isinstance(base.func, cst.Attribute) and base.func.attr.value == "get_layer":
+        return base.func.value
+    return None
+
+
+def _quote(text: str, like: cst.CSTNode) -> str:
+    """`text` as a string literal in the quote style the surrounding code uses."""
+    quote = "'"
+    for node in _strings(like):
+        quote = node.value[-1]
+        break
+    if quote in text or "\\" in text:
+        return repr(text)
+    return f"{quote}{text}{quote}"
+
+
+def _strings(node: cst.CSTNode) -> list[cst.SimpleString]:
+    found: list[cst.SimpleString] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_SimpleString(self, n: cst.SimpleString) -> None:
+            found.append(n)
+
+    node.visit(Finder())
+    return found

@@ -42,6 +42,7 @@ class LayerCall:
     outputs: tuple[int, ...]
     input_shapes: tuple[tuple[int | None, ...], ...]
     span: Span | None
+    model_inputs: tuple[int, ...] = ()  # when the layer is a model: its own input tensors
 
 
 @dataclass(frozen=True)

@@ -210,9 +210,11 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
             outputs=tuple(c["outputs"]),
             input_shapes=tuple(tuple(s) for s in c.get("input_shapes", [])),
             span=Span.from_json(c.get("span")),
+            model_inputs=tuple(c.get("model_inputs", [])),
         )
         for c in data.get("calls", [])
     )
+    last_by_uid = {m.get("uid"): m for m in data.get("models", [])}  # tf-keras initialises twice
     models = tuple(
         ModelBuild(
             cls=m.get("cls", ""),
@@ -225,7 +227,7 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
             name=m.get("name"),
         )
         for m in data.get("models", [])
-        if m.get("depth", 0) == 0
+        if m.get("depth", 0) == 0 and last_by_uid.get(m.get("uid")) is m
     )
     sequentials = tuple(
         SequentialBuild(uid=s["uid"], name=s["name"], span=Span.from_json(s.get("span")))

@@ -130,8 +130,15 @@ def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any) 
     inputs = [RECORD.tid(v) for v in values if _is_symbolic(v)]
     outputs = [RECORD.tid(v) for v in _flatten(result, []) if _is_symbolic(v)]
     in_shapes = [_shape(v) for v in values if _shape(v) is not None][:4]
+    model_inputs: list[int] = []
+    if hasattr(layer, "layers") and hasattr(layer, "get_layer"):  # a model called as a layer
+        try:
+            model_inputs = [RECORD.tid(v) for v in _flatten(layer.inputs, []) if _is_symbolic(v)]
+        except Exception:
+            model_inputs = []
     call = {
         "index": len(RECORD.calls),
+        "model_inputs": model_inputs,
         "layer": str(getattr(layer, "name", type(layer).__name__)),
         "cls": type(layer).__name__,
         "uid": id(layer),
