@@ -1,10 +1,313 @@
-"""placeholder"""
-from codemods.base import FaultRule, Example
+"""GF104 unbuilt-model.
+
+``.input`` / ``.output`` / ``.inputs`` / ``.outputs`` of a ``Sequential`` that was never given an
+input: calling it on data (``fit``, ``predict``) builds its weights but, in both flavours, does
+not give it a symbolic input, so a feature extractor built from ``model.input`` fails.
+
+Symptom: Keras 3 ``AttributeError: The layer sequential has never been called and thus has no
+defined input.``; tf-keras ``AttributeError: 'Sequential' object has no attribute
+'_nested_inputs'`` or ``RuntimeError: ... has never been called ...``.
+
+Detection: the program fails with one of these errors on an attribute of a name bound to a
+``Sequential`` the probe saw constructed. The input shape comes from the first call the probe
+saw (a ``fit`` or ``predict`` before the failing line) or from a literal ``model.build(shape)``.
+
+Fix: ``keras.Input(shape=...)`` becomes the first entry of the ``Sequential`` (spelled through
+the same Keras namespace the file uses). The layers and their order are unchanged; the model
+just learns its input shape at construction, which is exactly the shape it was later called
+with, so training and prediction behave as before and ``model.input`` now exists. With no
+known shape (or a subclassed model) the fault is reported and nothing is edited.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider
+
+from codemods.base import Example, FaultRule, Skip
+from codemods.edits import call_at, rewrite, span_json
+from graphfix.ftypes import Evidence, Fault, FixPlan, SequentialBuild
+from graphfix.source import SourceIndex
+
+_MESSAGES = (
+    re.compile(r"The layer (?P<name>\S+) has never been called and thus has no defined (input|output)"),
+    re.compile(r"'Sequential' object has no attribute '_nested_(inputs|outputs)'"),
+    re.compile(r"has never been called and thus has no defined"),
+)
+_ATTRS = {"input", "output", "inputs", "outputs", "input_shape", "output_shape"}
+
+
 class UnbuiltModel(FaultRule):
-    """todo"""
-    code = "GF1xx-unbuilt_model"
-    name = "unbuilt_model"
-    summary = "todo"
-    EXAMPLES = (Example("x\n", {}, "x\n"),)
-    def detect(self, evidence, index):
-        return []
+    code = "GF104"
+    name = "unbuilt-model"
+    summary = ".input/.output of a Sequential that was never given an input"
+
+    def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        error = evidence.error
+        if error is None or error.span is None or error.type not in ("AttributeError", "RuntimeError", "ValueError"):
+            return []
+        match = next((m for m in (p.search(error.message) for p in _MESSAGES) if m), None)
+        if match is None:
+            return []
+        receiver = _receiver_at(index, error)
+        layer_name = match.groupdict().get("name")
+        sequential = _find_sequential(evidence.sequentials, index, receiver, layer_name)
+        line, col = error.span.line, error.span.col + 1
+        what = f"`{receiver}`" if receiver else "the model"
+        if sequential is None or sequential.span is None:
+            return [self.fault(line, col, f"{what} was never called on a symbolic input, so it has no input/output tensors; no Sequential to give an Input")]
+        shape = _first_call_shape(evidence, sequential) or _static_build_shape(index, receiver)
+        access = index.node_at(error.span, cst.Attribute)
+        access_span = span_json(error.span) if isinstance(access, cst.Attribute) else None
+        if _starts_with_input(index, sequential):
+            params = {"sequential": span_json(sequential.span), "shape": None, "access": access_span}
+            return [self.fault(line, col, f"{what} has an Input but Keras 3 gives a Sequential no `.input`/`.output`: use `.inputs[0]`/`.outputs[0]`", fix=FixPlan(self.code, params))]
+        if shape is None:
+            return [self.fault(line, col, f"{what} has no input yet and its input shape is unknown: add `keras.Input(shape=...)` as its first layer")]
+        shape_text = "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+        params = {"sequential": span_json(sequential.span), "shape": list(shape[1:]), "access": access_span}
+        return [self.fault(line, col, f"{what} was never given an input; it was called with shape {shape_text}: start it with an Input of that shape", fix=FixPlan(self.code, params))]
+
+    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
+        call = call_at(index, params["sequential"])
+        replacements = _accessor_rewrites(index, call, params.get("access"))
+        if params["shape"] is None:
+            if not replacements:
+                raise Skip("nothing to rewrite: no `.input`/`.output` access at the failing line")
+            return rewrite(index, replacements)
+        input_expr, needed_import = _input_reference(index, call)
+        shape = params["shape"]
+        shape_code = "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+        new_input = cst.parse_expression(f"{input_expr}(shape={shape_code})")
+        layers_arg = next((a for a in call.args if a.keyword is None or a.keyword.value == "layers"), None)
+        if layers_arg is None:
+            new_call = call.with_changes(args=[cst.Arg(cst.List([cst.Element(new_input)])), *call.args])
+            replacements[call] = new_call
+        elif isinstance(layers_arg.value, cst.List):
+            elements = list(layers_arg.value.elements)
+            first = elements[0] if elements else None
+            if first is not None and _is_input(first.value):
+                raise Skip("the Sequential already starts with an Input")
+            comma = first.comma if first is not None and isinstance(first.comma, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            new_list = layers_arg.value.with_changes(elements=[cst.Element(new_input, comma=comma), *elements])
+            replacements[layers_arg.value] = new_list
+        else:
+            raise Skip("the Sequential's layers are not a literal list")
+        source = rewrite(index, replacements)
+        if needed_import is not None:
+            source = _add_import(source, needed_import)
+        return source
+
+    EXAMPLES = (
+        Example(
+            before=(
+                "import keras\n"
+                "net = keras.Sequential([keras.layers.Dense(8)])\n"
+                "f = keras.Model(net.input, [net.layers[0].output, net.output])\n"
+            ),
+            params={
+                "sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 47},
+                "shape": [3, 4],
+                "access": {"line": 3, "col": 16, "end_line": 3, "end_col": 25},
+            },
+            after=(
+                "import keras\n"
+                "net = keras.Sequential([keras.Input(shape=(3, 4)), keras.layers.Dense(8)])\n"
+                "f = keras.Model(net.inputs[0], [net.layers[0].output, net.outputs[0]])\n"
+            ),
+        ),
+        Example(
+            before="import keras\nnet = keras.Sequential([keras.layers.Dense(8), keras.layers.Dense(1)])\n",
+            params={"sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 71}, "shape": [5]},
+            after="import keras\nnet = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(8), keras.layers.Dense(1)])\n",
+        ),
+        Example(
+            before=(
+                "from tensorflow.keras.models import Sequential\n"
+                "from tensorflow.keras.layers import Dense\n"
+                "m = Sequential([\n"
+                "    Dense(4),  # hidden\n"
+                "    Dense(1),\n"
+                "])\n"
+            ),
+            params={"sequential": {"line": 3, "col": 4, "end_line": 6, "end_col": 2}, "shape": [28, 28]},
+            after=(
+                "from tensorflow.keras.models import Sequential\n"
+                "from tensorflow.keras.layers import Dense\n"
+                "from tensorflow.keras import Input\n"
+                "m = Sequential([\n"
+                "    Input(shape=(28, 28)),\n"
+                "    Dense(4),  # hidden\n"
+                "    Dense(1),\n"
+                "])\n"
+            ),
+        ),
+        Example(
+            before="import tensorflow as tf\nm = tf.keras.models.Sequential()\nm.add(tf.keras.layers.Dense(3))\n",
+            params={"sequential": {"line": 2, "col": 4, "end_line": 2, "end_col": 32}, "shape": [7]},
+            after="import tensorflow as tf\nm = tf.keras.models.Sequential([tf.keras.Input(shape=(7,))])\nm.add(tf.keras.layers.Dense(3))\n",
+        ),
+    )
+    UNCHANGED = (
+        Example(
+            before="import keras\nnet = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(1)])\n",
+            params={"sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 73}, "shape": [5]},
+            note="already starts with an Input",
+        ),
+        Example(
+            before="import keras\nnet = keras.Sequential(make_layers())\n",
+            params={"sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 37}, "shape": [5]},
+            note="layers built elsewhere: the list is not in this call",
+        ),
+    )
+
+
+def _starts_with_input(index: SourceIndex, sequential: SequentialBuild) -> bool:
+    node = index.node_at(sequential.span) if sequential.span is not None else None
+    if not isinstance(node, cst.Call) or not node.args or not isinstance(node.args[0].value, cst.List):
+        return False
+    elements = node.args[0].value.elements
+    return bool(elements) and _is_input(elements[0].value)
+
+
+def _accessor_rewrites(index: SourceIndex, call: cst.Call, access: dict[str, int] | None) -> dict[cst.CSTNode, cst.CSTNode]:
+    """`m.input` -> `m.inputs[0]`, `m.output` -> `m.outputs[0]` for the Sequential's name, in the
+    scope of the failing access. Keras 3 defines `.input`/`.output` of a Sequential only after it
+    was called on a symbolic tensor, but `.inputs`/`.outputs` as soon as it has an Input; the
+    first entry is the same tensor in both flavours, so code reading it is unchanged."""
+    name = index.bound_name(call)
+    if name is None or access is None:
+        return {}
+    from graphfix.ftypes import Span
+
+    failing = index.node_at(Span(access["line"], access["col"], access["end_line"], access["end_col"]), cst.Attribute)
+    if failing is None:
+        return {}
+    scope = index.scope_of(failing)
+    replacements: dict[cst.CSTNode, cst.CSTNode] = {}
+    for node, node_scope in index.scopes.items():
+        if node_scope is not scope or not isinstance(node, cst.Attribute):
+            continue
+        if isinstance(node.value, cst.Name) and node.value.value == name and node.attr.value in ("input", "output"):
+            plural = node.with_changes(attr=cst.Name(node.attr.value + "s"))
+            replacements[node] = cst.Subscript(value=plural, slice=[cst.SubscriptElement(cst.Index(cst.Integer("0")))])
+    return replacements
+
+
+def _receiver_at(index: SourceIndex, error: Any) -> str | None:
+    """`model` when the failing expression is `model.input` (or `.output`, ...)."""
+    for kind in (cst.Attribute,):
+        node = index.node_at(error.span, kind)
+        if isinstance(node, cst.Attribute) and node.attr.value in _ATTRS and isinstance(node.value, cst.Name):
+            return node.value.value
+    line = index.source.splitlines()[error.span.line - 1] if error.span.line <= len(index.source.splitlines()) else ""
+    found = re.findall(r"\b([A-Za-z_]\w*)\.(?:input|output|inputs|outputs)\b", line)
+    return found[0] if len(set(found)) == 1 else None
+
+
+def _find_sequential(
+    sequentials: tuple[SequentialBuild, ...], index: SourceIndex, receiver: str | None, layer_name: str | None
+) -> SequentialBuild | None:
+    if receiver is not None:
+        bound = [s for s in sequentials if index.name_bound_at(s.span) == receiver]
+        if len(bound) == 1:
+            return bound[0]
+        if bound:
+            return bound[-1]
+    if layer_name is not None:
+        named = [s for s in sequentials if s.name == layer_name]
+        if len(named) == 1:
+            return named[0]
+    return None
+
+
+def _first_call_shape(evidence: Evidence, sequential: SequentialBuild) -> tuple[int | None, ...] | None:
+    for call in evidence.calls:
+        if call.uid == sequential.uid and call.input_shapes:
+            shape = call.input_shapes[0]
+            return (None, *shape[1:]) if shape else None
+    return None
+
+
+def _static_build_shape(index: SourceIndex, receiver: str | None) -> tuple[int | None, ...] | None:
+    """The literal shape of `receiver.build((None, 5))` / `build(input_shape=[None, 5])`."""
+    if receiver is None:
+        return None
+    shapes: list[tuple[int | None, ...]] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if (
+                isinstance(func, cst.Attribute)
+                and func.attr.value == "build"
+                and isinstance(func.value, cst.Name)
+                and func.value.value == receiver
+                and node.args
+                and isinstance(node.args[0].value, (cst.Tuple, cst.List))
+            ):
+                dims: list[int | None] = []
+                for element in node.args[0].value.elements:  # type: ignore[union-attr]
+                    value = element.value
+                    if isinstance(value, cst.Name) and value.value == "None":
+                        dims.append(None)
+                    elif isinstance(value, cst.Integer):
+                        dims.append(int(value.value))
+                    else:
+                        return
+                shapes.append((None, *dims[1:]))
+
+    index.module.visit(Finder())
+    return shapes[0] if len(shapes) == 1 else None
+
+
+def _is_input(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Call):
+        func = value.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+        return name in ("Input", "InputLayer")
+    return False
+
+
+def _input_reference(index: SourceIndex, call: cst.Call) -> tuple[str, tuple[str, str] | None]:
+    """How this file can spell `Input` in the namespace of this Sequential: an expression, and
+    an import `(module, name)` to add when the file has no such spelling yet."""
+    found = index.wrapper.resolve(QualifiedNameProvider).get(call.func, set())
+    qualified = {q.name for q in (found() if callable(found) else found)}
+    root = "keras"
+    for name in qualified:
+        if name.startswith("tensorflow.keras.") or name.startswith("tensorflow.python.keras"):
+            root = "tensorflow.keras"
+        elif name.startswith("tf_keras."):
+            root = "tf_keras"
+    parts = index.module.code_for_node(call.func).split(".")
+    for keyword in ("keras", "tf_keras"):
+        if keyword in parts[:-1]:
+            return ".".join(parts[: parts.index(keyword) + 1]) + ".Input", None
+    # the Sequential was imported by name: reuse an imported `Input`, or a module alias
+    for node in index.module.body:
+        for statement in getattr(node, "body", []):
+            if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
+                module = index.module.code_for_node(statement.module) if statement.module else ""
+                for alias in statement.names:
+                    if alias.evaluated_name == "Input" and module.split(".")[-1] in ("keras", "layers", "tf_keras") and root.split(".")[-1] in module:
+                        return alias.evaluated_alias or "Input", None
+    return "Input", (root, "Input")
+
+
+def _add_import(source: str, spec: tuple[str, str]) -> str:
+    """Add `from module import name` after the file's last top-level import."""
+    module = cst.parse_module(source)
+    statement = cst.parse_statement(f"from {spec[0]} import {spec[1]}")
+    body = list(module.body)
+    last = -1
+    for position, node in enumerate(body):
+        if isinstance(node, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body):
+            last = position
+    if last < 0:
+        raise Skip("no top-level import to place the Input import beside")
+    body.insert(last + 1, statement)
+    return module.with_changes(body=body).code

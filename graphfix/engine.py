@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,7 +203,8 @@ class Engine:
             return None
         evidence = self.probe(path, new_text)
         after = self.diagnose(evidence, new_text)
-        reason = _verification_problem(before, before_evidence, after, applied)
+        shift = new_text.count("\n") - text.count("\n")
+        reason = _verification_problem(before, before_evidence, after, evidence, applied, shift)
         if reason is not None:
             self._last_unverified = new_text
             for fault in applied:
@@ -226,33 +226,32 @@ def _same(a: Fault, b: Fault) -> bool:
     return a.code == b.code and a.message == b.message
 
 
-def _verification_problem(before: Diagnosis, before_evidence: Evidence, after: Diagnosis, applied: list[Fault]) -> str | None:
-    """Why the re-probe does not confirm the fixes, or None when it does."""
+def _verification_problem(
+    before: Diagnosis, before_evidence: Evidence, after: Diagnosis, after_evidence: Evidence, applied: list[Fault], line_shift: int
+) -> str | None:
+    """Why the re-probe does not confirm the fixes, or None when it does.
+
+    Faults are matched by code and message (lines move when a rewrite adds or removes lines).
+    A program that stopped at a fault hid everything after it: faults or failures that appear
+    only once it runs further were unreachable before, not introduced by the rewrite.
+    """
     if after.error is not None:
         return f"re-probe failed: {after.error}"
-    expected = Counter(f.code for f in before.faults) - Counter(f.code for f in applied)
-    seen = Counter(f.code for f in after.faults)
-    # faults past the line where the old program stopped were unreachable before, not new
-    stop_line = None
-    if before_evidence.error is not None and before_evidence.error.span is not None:
-        stop_line = before_evidence.error.span.line
-    for fault in after.faults:
-        if seen[fault.code] > expected.get(fault.code, 0):
-            if stop_line is not None and fault.line > stop_line:
-                seen[fault.code] -= 1
-                continue
-            return f"re-probe still finds {fault.code} at line {fault.line}"
+    for fault in applied:
+        if any(_same(fault, other) for other in after.faults):
+            return f"re-probe still finds {fault.code}: {fault.message}"
+    stopped_early = before_evidence.error is not None
+    new = [f for f in after.faults if not any(_same(f, old) for old in before.faults)]
+    if new and not stopped_early:
+        return f"re-probe finds a new fault {new[0].code} at line {new[0].line}"
     if after.program_error is not None and after.program_error != before.program_error:
-        if not (stop_line is not None and after.faults == [] and "line" in after.program_error and _line_of(after.program_error) > stop_line):
+        if not stopped_early:
+            return f"the fixed program fails: {after.program_error}"
+        old = before_evidence.error.span if before_evidence.error is not None else None
+        new_error = after_evidence.error.span if after_evidence.error is not None else None
+        if old is None or new_error is None or new_error.line <= old.line + max(0, line_shift):
             return f"the fixed program fails: {after.program_error}"
     return None
-
-
-def _line_of(message: str) -> int:
-    try:
-        return int(message.split("(line ", 1)[1].split(")", 1)[0])
-    except (IndexError, ValueError):
-        return 0
 
 
 def _replace(outcome: FileOutcome, **changes: object) -> FileOutcome:
