@@ -1,10 +1,160 @@
-"""placeholder"""
-from codemods.base import FaultRule, Example
+"""GF102 dead-branch (silent).
+
+A layer's output is computed, bound to a name that is never read, and never reaches any model
+output, while the next layer of the same chain consumes that layer's own *input*: the decoder
+of an autoencoder wired to ``input_img`` instead of ``encoded``. Keras builds the model without
+a word; the skipped layer is never trained.
+
+Symptom: none at run time. ``model.summary()`` lacks the layer; its weights never change.
+
+Detection needs both kinds of evidence: the construction trace shows a layer call whose output
+no layer and no model uses, and a later call, inside the model, reading the same input tensor;
+the source shows the dead output's name is never read. Only the *first* such later call counts,
+and only when exactly one candidate exists; otherwise the fault is reported without a rewrite.
+
+Fix: the consumer reads the dead tensor instead (``Dense(784)(input_img)`` becomes
+``Dense(784)(encoded)``). That is the only rewiring under which the named layer takes part in
+the model, and it is what the chain of names says the author meant.
+
+Also silent: a ``Model`` whose input is an intermediate tensor rather than an ``Input`` (both
+flavours accept it and drop the layers before it). When that tensor comes from exactly one
+``Input`` bound to a name, the model is built from that ``Input``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from codemods.base import Example, FaultRule, Skip
+from codemods.edits import call_at, defined_before, model_arg, names_in, rewrite, span_json
+from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.graph import ConstructionGraph
+from graphfix.source import SourceIndex
+
+
 class DeadBranch(FaultRule):
-    """todo"""
-    code = "GF1xx-dead_branch"
-    name = "dead_branch"
-    summary = "todo"
-    EXAMPLES = (Example("x\n", {}, "x\n"),)
-    def detect(self, evidence, index):
-        return []
+    code = "GF102"
+    name = "dead-branch"
+    summary = "a layer's output never reaches the model (the next layer reads its input instead)"
+
+    def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        graph = ConstructionGraph(evidence)
+        built = [m for m in evidence.models if m.ok]
+        if not built:
+            return []
+        in_models: set[int] = set()
+        for model in built:
+            in_models |= graph.ancestors(model.outputs)
+        faults: list[Fault] = []
+        for dead in evidence.calls:
+            if dead.span is None or len(dead.inputs) != 1 or len(dead.outputs) != 1:
+                continue
+            out = dead.outputs[0]
+            if graph.used(out) or out in in_models:
+                continue
+            dead_name = index.name_bound_at(dead.span)
+            if dead_name is None or dead_name == "_" or _is_read(index, dead.span, dead_name):
+                continue
+            source = dead.inputs[0]
+            later = [c for c in graph.consumers.get(source, []) if c.index > dead.index and c.span is not None]
+            if not later:
+                continue
+            consumer = later[0]
+            if not any(t in in_models for t in consumer.outputs) or consumer.uid == dead.uid:
+                continue
+            producer = graph.producer(source)
+            tensor = graph.tensor(source)
+            source_span = producer.span if producer is not None else (tensor.input_span if tensor else None)
+            source_name = index.name_bound_at(source_span)
+            line, col = consumer.span.line, consumer.span.col + 1  # type: ignore[union-attr]
+            lead = f"`{dead_name}` is computed but never used; the next layer reads `{source_name or 'its input'}` instead"
+            if source_name is None:
+                faults.append(self.fault(line, col, f"{lead} (cannot tell which argument to rewire)"))
+                continue
+            params = {"mode": "consumer", "consumer": span_json(consumer.span), "old": source_name, "new": dead_name}  # type: ignore[arg-type]
+            faults.append(self.fault(line, col, f"{lead}: that layer is never trained", fix=FixPlan(self.code, params)))
+        faults.extend(self._intermediate_inputs(graph, index))
+        return faults
+
+    def _intermediate_inputs(self, graph: ConstructionGraph, index: SourceIndex) -> list[Fault]:
+        faults: list[Fault] = []
+        for model in graph.evidence.models:
+            if not model.ok or model.span is None or len(model.inputs) != 1:
+                continue
+            tid = model.inputs[0]
+            producer = graph.producer(tid)
+            if producer is None:
+                continue
+            name = index.name_bound_at(producer.span)
+            roots = [r for r in graph.roots([tid]) if (t := graph.tensor(r)) is not None and t.is_input]
+            line, col = model.span.line, model.span.col + 1
+            lead = f"model input `{name or 'tensor'}` is an intermediate tensor, not an Input: the layers before it are dropped"
+            root_name = index.name_bound_at(graph.tensors[roots[0]].input_span) if len(roots) == 1 else None
+            if name is None or root_name is None:
+                faults.append(self.fault(line, col, lead))
+                continue
+            params = {"mode": "model_input", "model": span_json(model.span), "old": name, "new": root_name}
+            faults.append(self.fault(line, col, f"{lead}; build it from `{root_name}`", fix=FixPlan(self.code, params)))
+        return faults
+
+    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
+        call = call_at(index, params["consumer"] if params["mode"] == "consumer" else params["model"])
+        if params["mode"] == "consumer":
+            target: cst.CSTNode = call
+        else:
+            argument = model_arg(call, 0, "inputs")
+            if argument is None:
+                raise Skip("the model call names no inputs")
+            target = argument.value
+        if not defined_before(index, params["new"], call):
+            raise Skip(f"`{params['new']}` is not defined before line {index.range(call).start.line}")
+        found = names_in(target, params["old"])
+        if len(found) != 1:
+            raise Skip(f"`{params['old']}` is not a single argument of the call at line {index.range(call).start.line}")
+        return rewrite(index, {found[0]: cst.Name(params["new"])})
+
+    EXAMPLES = (
+        Example(
+            before=(
+                "x = Input(shape=(784,))\n"
+                "encoded = Dense(32)(x)\n"
+                "decoded = Dense(784)(x)  # decoder\n"
+                "ae = Model(x, decoded)\n"
+            ),
+            params={"mode": "consumer", "consumer": {"line": 3, "col": 10, "end_line": 3, "end_col": 23}, "old": "x", "new": "encoded"},
+            after=(
+                "x = Input(shape=(784,))\n"
+                "encoded = Dense(32)(x)\n"
+                "decoded = Dense(784)(encoded)  # decoder\n"
+                "ae = Model(x, decoded)\n"
+            ),
+        ),
+        Example(
+            before="inp = Input((8,))\nh = Dense(4)(inp)\nout = Dense(1)(h)\nm = Model(inputs=h, outputs=out)\n",
+            params={"mode": "model_input", "model": {"line": 4, "col": 4, "end_line": 4, "end_col": 32}, "old": "h", "new": "inp"},
+            after="inp = Input((8,))\nh = Dense(4)(inp)\nout = Dense(1)(h)\nm = Model(inputs=inp, outputs=out)\n",
+        ),
+    )
+    UNCHANGED = (
+        Example(
+            before="decoded = Dense(784)(x)\nencoded = Dense(32)(x)\n",
+            params={"mode": "consumer", "consumer": {"line": 1, "col": 10, "end_line": 1, "end_col": 23}, "old": "x", "new": "encoded"},
+            note="the dead tensor is computed after the consumer: rewiring would read an undefined name",
+        ),
+    )
+
+
+def _is_read(index: SourceIndex, span: Any, name: str) -> bool:
+    """Whether the variable assigned at `span` is ever read (in its scope or nested ones)."""
+    node = index.node_at(span)
+    if node is None:
+        return True
+    scope = index.scope_of(node)
+    if scope is None:
+        return True
+    for assignment in scope.assignments[name]:
+        if assignment.references:
+            return True
+    return False

@@ -68,8 +68,13 @@ class Engine:
             return Diagnosis([], error=f"program crashed: {evidence.detail}")
         index = SourceIndex(text)
         faults: list[Fault] = []
+        seen: set[tuple[str, int, int, str]] = set()
         for rule in self.rules.values():
-            faults.extend(rule.detect(evidence, index))
+            for fault in rule.detect(evidence, index):
+                key = (fault.code, fault.line, fault.col, fault.message)
+                if key not in seen:  # a builder run twice reports the same fault twice
+                    seen.add(key)
+                    faults.append(fault)
         faults.sort(key=lambda f: (f.line, f.col, f.code))
         program_error = None
         if evidence.error is not None:
