@@ -59,21 +59,26 @@ class UnbuiltModel(FaultRule):
         what = f"`{receiver}`" if receiver else "the model"
         if sequential is None or sequential.span is None:
             return [self.fault(line, col, f"{what} was never called on a symbolic input, so it has no input/output tensors; no Sequential to give an Input")]
-        shape = _first_call_shape(evidence, sequential) or _static_build_shape(index, receiver)
+        shape = _first_call_shape(evidence, sequential)
+        origin = "it was first called with"
+        if shape is None:
+            shape = _static_build_shape(index, {receiver, index.name_bound_at(sequential.span)} - {None})
+            origin = "`build` gives it"
         access = index.node_at(error.span, cst.Attribute)
         access_span = span_json(error.span) if isinstance(access, cst.Attribute) else None
         if _starts_with_input(index, sequential):
-            params = {"sequential": span_json(sequential.span), "shape": None, "access": access_span}
+            params = {"sequential": span_json(sequential.span), "shape": None, "access": access_span, "receiver": receiver}
             return [self.fault(line, col, f"{what} has an Input but Keras 3 gives a Sequential no `.input`/`.output`: use `.inputs[0]`/`.outputs[0]`", fix=FixPlan(self.code, params))]
         if shape is None:
             return [self.fault(line, col, f"{what} has no input yet and its input shape is unknown: add `keras.Input(shape=...)` as its first layer")]
         shape_text = "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-        params = {"sequential": span_json(sequential.span), "shape": list(shape[1:]), "access": access_span}
-        return [self.fault(line, col, f"{what} was never given an input; it was called with shape {shape_text}: start it with an Input of that shape", fix=FixPlan(self.code, params))]
+        params = {"sequential": span_json(sequential.span), "shape": list(shape[1:]), "access": access_span, "receiver": receiver}
+        return [self.fault(line, col, f"{what} was never given an input; {origin} shape {shape_text}: start it with an Input of that shape", fix=FixPlan(self.code, params))]
 
     def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
         call = call_at(index, params["sequential"])
-        replacements = _accessor_rewrites(index, call, params.get("access"))
+        receiver = params.get("receiver") or index.bound_name(call)
+        replacements = _accessor_rewrites(index, receiver, params.get("access"))
         if params["shape"] is None:
             if not replacements:
                 raise Skip("nothing to rewrite: no `.input`/`.output` access at the failing line")
@@ -170,15 +175,19 @@ def _starts_with_input(index: SourceIndex, sequential: SequentialBuild) -> bool:
     if not isinstance(node, cst.Call) or not node.args or not isinstance(node.args[0].value, cst.List):
         return False
     elements = node.args[0].value.elements
-    return bool(elements) and _is_input(elements[0].value)
+    if not elements:
+        return False
+    first = elements[0].value
+    if isinstance(first, cst.Call) and any(a.keyword is not None and a.keyword.value in ("input_shape", "input_dim") for a in first.args):
+        return True  # the Sequential is built with an input already; only accessors need work
+    return _is_input(first)
 
 
-def _accessor_rewrites(index: SourceIndex, call: cst.Call, access: dict[str, int] | None) -> dict[cst.CSTNode, cst.CSTNode]:
+def _accessor_rewrites(index: SourceIndex, name: str | None, access: dict[str, int] | None) -> dict[cst.CSTNode, cst.CSTNode]:
     """`m.input` -> `m.inputs[0]`, `m.output` -> `m.outputs[0]` for the Sequential's name, in the
     scope of the failing access. Keras 3 defines `.input`/`.output` of a Sequential only after it
     was called on a symbolic tensor, but `.inputs`/`.outputs` as soon as it has an Input; the
     first entry is the same tensor in both flavours, so code reading it is unchanged."""
-    name = index.bound_name(call)
     if name is None or access is None:
         return {}
     from graphfix.ftypes import Span
@@ -221,7 +230,7 @@ def _find_sequential(
         named = [s for s in sequentials if s.name == layer_name]
         if len(named) == 1:
             return named[0]
-    return None
+    return sequentials[0] if len(sequentials) == 1 else None
 
 
 def _first_call_shape(evidence: Evidence, sequential: SequentialBuild) -> tuple[int | None, ...] | None:
@@ -232,11 +241,11 @@ def _first_call_shape(evidence: Evidence, sequential: SequentialBuild) -> tuple[
     return None
 
 
-def _static_build_shape(index: SourceIndex, receiver: str | None) -> tuple[int | None, ...] | None:
-    """The literal shape of `receiver.build((None, 5))` / `build(input_shape=[None, 5])`."""
-    if receiver is None:
-        return None
+def _static_build_shape(index: SourceIndex, receivers: set[str | None]) -> tuple[int | None, ...] | None:
+    """The literal shape of `model.build((None, 5))` for one of `receivers`, or of the file's
+    only `.build(<literal>)` call."""
     shapes: list[tuple[int | None, ...]] = []
+    anywhere: list[tuple[int | None, ...]] = []
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
@@ -245,7 +254,6 @@ def _static_build_shape(index: SourceIndex, receiver: str | None) -> tuple[int |
                 isinstance(func, cst.Attribute)
                 and func.attr.value == "build"
                 and isinstance(func.value, cst.Name)
-                and func.value.value == receiver
                 and node.args
                 and isinstance(node.args[0].value, (cst.Tuple, cst.List))
             ):
@@ -258,10 +266,14 @@ def _static_build_shape(index: SourceIndex, receiver: str | None) -> tuple[int |
                         dims.append(int(value.value))
                     else:
                         return
-                shapes.append((None, *dims[1:]))
+                anywhere.append((None, *dims[1:]))
+                if func.value.value in receivers:
+                    shapes.append((None, *dims[1:]))
 
     index.module.visit(Finder())
-    return shapes[0] if len(shapes) == 1 else None
+    if len(set(shapes)) == 1:
+        return shapes[0]
+    return anywhere[0] if len(set(anywhere)) == 1 else None
 
 
 def _is_input(value: cst.BaseExpression) -> bool:
