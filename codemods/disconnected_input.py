@@ -145,8 +145,8 @@ class DisconnectedInput(FaultRule):
             ),
             params={
                 "mode": "rewire", "orphan": "z", "replacement": "code",
-                "orphan_def": {"line": 4, "col": 4, "end_line": 4, "end_col": 26},
-                "uses": [{"line": 5, "col": 6, "end_line": 5, "end_col": 26}],
+                "orphan_def": {"line": 4, "col": 4, "end_line": 4, "end_col": 27},
+                "uses": [{"line": 5, "col": 6, "end_line": 5, "end_col": 25}],
             },
             after=(
                 "inp = keras.Input(shape=(64,))\n"

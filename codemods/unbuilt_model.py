@@ -36,6 +36,7 @@ _MESSAGES = (
     re.compile(r"The layer (?P<name>\S+) has never been called and thus has no defined (input|output)"),
     re.compile(r"'Sequential' object has no attribute '_nested_(inputs|outputs)'"),
     re.compile(r"has never been called and thus has no defined"),
+    re.compile(r"Layer (?P<name>\S+) has no inbound nodes"),
 )
 _ATTRS = {"input", "output", "inputs", "outputs", "input_shape", "output_shape"}
 
@@ -96,7 +97,12 @@ class UnbuiltModel(FaultRule):
             first = elements[0] if elements else None
             if first is not None and _is_input(first.value):
                 raise Skip("the Sequential already starts with an Input")
-            comma = first.comma if first is not None and isinstance(first.comma, cst.Comma) else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            if first is not None and isinstance(first.comma, cst.Comma):
+                spacing = first.comma.whitespace_after
+                if isinstance(spacing, cst.ParenthesizedWhitespace):  # one entry per line: no comment
+                    spacing = spacing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+                comma = first.comma.with_changes(whitespace_after=spacing)
             new_list = layers_arg.value.with_changes(elements=[cst.Element(new_input, comma=comma), *elements])
             replacements[layers_arg.value] = new_list
         else:
@@ -159,7 +165,7 @@ class UnbuiltModel(FaultRule):
     UNCHANGED = (
         Example(
             before="import keras\nnet = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(1)])\n",
-            params={"sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 73}, "shape": [5]},
+            params={"sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 72}, "shape": [5]},
             note="already starts with an Input",
         ),
         Example(
@@ -210,8 +216,12 @@ def _receiver_at(index: SourceIndex, error: Any) -> str | None:
     """`model` when the failing expression is `model.input` (or `.output`, ...)."""
     for kind in (cst.Attribute,):
         node = index.node_at(error.span, kind)
-        if isinstance(node, cst.Attribute) and node.attr.value in _ATTRS and isinstance(node.value, cst.Name):
-            return node.value.value
+        if isinstance(node, cst.Attribute) and node.attr.value in _ATTRS:
+            value = node.value
+            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get_layer":
+                value = value.func.value  # `model.get_layer("x").output`: the model is the receiver
+            if isinstance(value, cst.Name):
+                return value.value
     line = index.source.splitlines()[error.span.line - 1] if error.span.line <= len(index.source.splitlines()) else ""
     found = re.findall(r"\b([A-Za-z_]\w*)\.(?:input|output|inputs|outputs)\b", line)
     return found[0] if len(set(found)) == 1 else None

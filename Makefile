@@ -1,0 +1,33 @@
+# graphfix: `make demo` and `make test` set everything up from a clean clone.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.graphfix-installed
+
+.PHONY: demo test eval bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[tf,test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@echo "== graphfix rules"
+	@$(VENV)/bin/graphfix rules
+	@echo "== graphfix check examples/ (exit 1: faults found)"
+	-@$(VENV)/bin/graphfix check examples/
+	@echo "== graphfix fix examples/ (verified diffs; files are not touched)"
+	@$(VENV)/bin/graphfix fix examples/
+
+test: $(STAMP)
+	$(PY) -m pytest -q tests
+
+eval: $(STAMP)
+	$(PY) -m graphfix.corpus
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,111 @@
+"""The command line, through click's runner: exit codes, output streams, files untouched."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from graphfix.cli import main
+from graphfix.corpus import ROOT
+
+BROKEN = ROOT / "GF102" / "seed_style" / "program.py"
+CLEAN = ROOT / "clean" / "autoencoder" / "program.py"
+
+
+@pytest.fixture()
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _copy(src: Path, tmp_path: Path, name: str = "prog.py") -> Path:
+    target = tmp_path / name
+    shutil.copyfile(src, target)
+    return target
+
+
+def test_check_reports_fault_and_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    target = _copy(BROKEN, tmp_path)
+    result = runner.invoke(main, ["check", str(target)])
+    assert result.exit_code == 1
+    assert f"{target}:6:11: GF102 dead-branch:" in result.stderr
+    assert result.stdout == ""
+
+
+def test_check_clean_exits_0(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["check", str(_copy(CLEAN, tmp_path))])
+    assert result.exit_code == 0, result.output
+
+
+def test_fix_diff_leaves_file_identical(runner: CliRunner, tmp_path: Path) -> None:
+    target = _copy(BROKEN, tmp_path)
+    before = target.read_bytes()
+    result = runner.invoke(main, ["fix", str(target)])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("--- a/")
+    assert "+decoded = tf.keras.layers.Dense(64, activation=\"sigmoid\")(encoded)" in result.stdout
+    assert target.read_bytes() == before
+
+
+def test_fix_apply_writes_and_second_run_is_noop(runner: CliRunner, tmp_path: Path) -> None:
+    target = _copy(BROKEN, tmp_path)
+    result = runner.invoke(main, ["fix", "--apply", str(target)])
+    assert result.exit_code == 0
+    assert target.read_text() == (BROKEN.parent / "expected.py").read_text()
+    again = runner.invoke(main, ["fix", "--apply", str(target)])
+    assert again.exit_code == 0 and again.stdout == ""
+    assert target.read_text() == (BROKEN.parent / "expected.py").read_text()
+
+
+def test_json_output(runner: CliRunner, tmp_path: Path) -> None:
+    target = _copy(BROKEN, tmp_path)
+    result = runner.invoke(main, ["fix", "--format", "json", str(target)])
+    data = json.loads(result.stdout)
+    (fault,) = data[0]["faults"]
+    assert fault["code"] == "GF102" and fault["fix_available"] and fault["fix_verified"]
+    assert (fault["line"], fault["col"]) == (6, 11)
+    assert data[0]["error"] is None
+
+
+def test_tree_keeps_going_past_bad_files(runner: CliRunner, tmp_path: Path) -> None:
+    _copy(BROKEN, tmp_path, "a_broken.py")
+    (tmp_path / "b_syntax.py").write_text("def (:\n")
+    (tmp_path / "c_exit.py").write_text("import sys\nsys.exit(3)\n")
+    result = runner.invoke(main, ["check", str(tmp_path)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert any("a_broken.py:6:11: GF102" in line for line in lines)
+    assert any(line.endswith("b_syntax.py: error: syntax error at line 1") for line in lines)
+    assert any("c_exit.py: the program exited with status 3" in line for line in lines)
+    assert "Traceback" not in result.output
+
+
+def test_missing_path_is_one_line_exit_2(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["check", str(tmp_path / "nope.py")])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"{tmp_path / 'nope.py'}: error: no such file"
+
+
+def test_unknown_program_error_is_reported_not_crashing(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "p.py"
+    target.write_text("import keras\nraise RuntimeError('data file missing')\n")
+    result = runner.invoke(main, ["check", str(target)])
+    assert result.exit_code == 1
+    assert "the program failed (line 2): RuntimeError: data file missing" in result.stderr
+
+
+def test_bad_entry_is_a_usage_error(runner: CliRunner, tmp_path: Path) -> None:
+    target = _copy(CLEAN, tmp_path)
+    result = runner.invoke(main, ["check", "--entry", "nocolon", str(target)])
+    assert result.exit_code == 2
+
+
+def test_rules_and_explain(runner: CliRunner) -> None:
+    rules = runner.invoke(main, ["rules"])
+    assert [line.split()[0] for line in rules.stdout.splitlines()] == ["GF101", "GF102", "GF103", "GF104"]
+    explained = runner.invoke(main, ["explain", "gf101"])
+    assert "Graph disconnected" in explained.stdout and "Before:" in explained.stdout
+    assert runner.invoke(main, ["explain", "GF999"]).exit_code == 2

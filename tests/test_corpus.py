@@ -1,0 +1,33 @@
+"""Every corpus case under every flavour it declares, end to end (probe, fix, verify, re-run)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graphfix.corpus import Case, load_cases, run_case
+from graphfix.engine import Engine
+
+PARAMS = [(case, flavor) for case in load_cases() for flavor in case.flavors]
+
+
+def test_corpus_covers_every_code_three_times() -> None:
+    for code in ("GF101", "GF102", "GF103", "GF104"):
+        for flavor in ("keras3", "tf_keras"):
+            cases = [c for c, f in PARAMS if c.code == code and f == flavor]
+            assert len(cases) >= 2 if (code, flavor) == ("GF104", "tf_keras") else len(cases) >= 3, (code, flavor)
+    assert len([c for c, _ in PARAMS if c.clean]) >= 4
+
+
+@pytest.mark.parametrize(("case", "flavor"), PARAMS, ids=[f"{c.id}-{f}" for c, f in PARAMS])
+def test_case(engine: Engine, case: Case, flavor: str, tmp_path: Path) -> None:
+    result = run_case(engine, case, flavor, tmp_path)
+    if case.clean:
+        assert not result.false_positive, result.detail
+        return
+    assert result.detected, result.detail
+    assert result.verified, result.detail
+    assert result.fixed_as_expected, result.detail
+    assert result.clean_after, result.detail
+    assert result.stable, "a second fix pass changed the fixed program"

@@ -1,0 +1,70 @@
+"""The probe worker: evidence as data, isolation between probes, and failures as outcomes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from graphfix.engine import Engine
+from graphfix.ftypes import ProbeStatus
+from graphfix.probe import ProbeRequest
+
+
+def _probe(engine: Engine, tmp_path: Path, source: str, timeout: float = 30):
+    path = tmp_path / "prog.py"
+    path.write_text(source)
+    return engine.worker("keras3").probe(ProbeRequest(str(path), source, timeout=timeout))
+
+
+def test_records_layer_calls_inputs_and_models(engine: Engine, tmp_path: Path) -> None:
+    evidence = _probe(
+        engine,
+        tmp_path,
+        "import keras\nx = keras.Input((3,))\ny = keras.layers.Dense(2)(x)\nm = keras.Model(x, y)\n",
+    )
+    assert evidence.status is ProbeStatus.OK
+    (call,) = evidence.calls
+    assert call.span is not None and (call.span.line, call.span.col) == (3, 4)
+    assert evidence.tensors[call.inputs[0]].is_input
+    assert evidence.tensors[call.outputs[0]].shape == (None, 2)
+    (model,) = evidence.models
+    assert model.ok and model.inputs == call.inputs and model.outputs == call.outputs
+
+
+def test_exception_is_evidence_with_user_frame(engine: Engine, tmp_path: Path) -> None:
+    evidence = _probe(engine, tmp_path, "def f():\n    raise KeyError('k')\n\nf()\n")
+    assert evidence.status is ProbeStatus.ERROR
+    assert evidence.error is not None and evidence.error.type == "KeyError"
+    assert evidence.error.span is not None and evidence.error.span.line == 2
+
+
+def test_probes_do_not_leak_state(engine: Engine, tmp_path: Path) -> None:
+    _probe(
+        engine,
+        tmp_path,
+        "import builtins, keras, threading, time\n"
+        "keras.layers.Dense = None\nbuiltins.LEAK = 1\n"
+        "threading.Thread(target=time.sleep, args=(30,), daemon=False).start()\n",
+    )
+    evidence = _probe(
+        engine,
+        tmp_path,
+        "import builtins, keras\nassert not hasattr(builtins, 'LEAK')\nkeras.layers.Dense(1)\n",
+    )
+    assert evidence.status is ProbeStatus.OK, evidence.error
+
+
+def test_timeout_kills_the_probe(engine: Engine, tmp_path: Path) -> None:
+    evidence = _probe(engine, tmp_path, "while True:\n    pass\n", timeout=1.5)
+    assert evidence.status is ProbeStatus.TIMEOUT
+
+
+def test_hard_exit_is_a_crash_not_a_hang(engine: Engine, tmp_path: Path) -> None:
+    evidence = _probe(engine, tmp_path, "import os\nos._exit(4)\n")
+    assert evidence.status is ProbeStatus.CRASHED
+    assert "4" in evidence.detail
+
+
+def test_program_output_stays_out_of_the_protocol(engine: Engine, tmp_path: Path) -> None:
+    evidence = _probe(engine, tmp_path, "import os, sys\nprint('{\"how\": 1}')\nos.write(1, b'x' * 200000)\nprint('tail-marker', file=sys.stderr)\n")
+    assert evidence.status is ProbeStatus.OK
+    assert "tail-marker" in evidence.output_tail
