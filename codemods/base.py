@@ -46,6 +46,10 @@ class FaultRule:
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
         raise NotImplementedError
 
+    def detect_static(self, index: SourceIndex) -> list[Fault]:
+        """Faults visible in the source alone (for `--no-run`); their fixes stay unverified."""
+        return []
+
     def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
         raise NotImplementedError
 

@@ -69,6 +69,28 @@ class NestedModelOutput(FaultRule):
             faults.append(self.fault(line, col, f"{lead}; {suggestion}", fix=FixPlan(self.code, params)))
         return faults
 
+    def detect_static(self, index: SourceIndex) -> list[Fault]:
+        """`Model(A.inputs, A.get_layer(b).get_layer(c).output)`: visible without running."""
+        faults: list[Fault] = []
+        for node in index.positions:
+            if not isinstance(node, cst.Call) or not _calls_model(node):
+                continue
+            inputs, outputs = model_arg(node, 0, "inputs"), model_arg(node, 1, "outputs")
+            if inputs is None or outputs is None or not isinstance(inputs.value, cst.Attribute):
+                continue
+            owner = index.module.code_for_node(inputs.value.value)
+            elements = _output_elements(outputs.value)
+            bases = [_get_layer_receiver(e) for e in elements]
+            if not elements or any(b is None or _outer_receiver(b) is None for b in bases):
+                continue
+            if any(index.module.code_for_node(_outer_receiver(b)) != owner for b in bases):  # type: ignore[arg-type]
+                continue
+            span = index.span_of(node)
+            params = {"model": span_json(span), "base_layer": "", "heads": [None] * len(elements), "outer": None}
+            message = "output of a layer inside a nested model, requested from the outer model's inputs (found without running)"
+            faults.append(self.fault(span.line, span.col + 1, message, fix=FixPlan(self.code, params)))
+        return faults
+
     def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
         call = call_at(index, params["model"])
         inputs = model_arg(call, 0, "inputs")
@@ -137,6 +159,12 @@ class NestedModelOutput(FaultRule):
             note="the nested model is not named in the expression: nothing to build the inputs from",
         ),
     )
+
+
+def _calls_model(call: cst.Call) -> bool:
+    func = call.func
+    name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return name in ("Model", "Functional")
 
 
 def _head_after(graph: ConstructionGraph, nested: LayerCall, output: int) -> list[str]:

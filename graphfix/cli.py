@@ -44,6 +44,11 @@ def _common(function: Any) -> Any:
         click.option("--entry", default=None, metavar="MODULE:FUNCTION", help="Call this model-builder function instead of running the file as a script."),
         click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds per probe."),
         click.option("--flavor", type=click.Choice(["keras3", "tf_keras"]), default=None, help="Keras flavour to probe under (default: detected)."),
+        click.option("--no-stubs", is_flag=True, help="Run the program for real: real datasets, weights downloads, full training, network."),
+        click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=6144, show_default=True, help="Memory (MiB) a probe may allocate beyond TensorFlow's own."),
+        click.option("--cpu-limit", type=click.IntRange(min=1), default=None, help="CPU seconds per probe (default: 4 x timeout, at least 60)."),
+        click.option("--no-run", is_flag=True, help="Do not run anything: static detection only (fewer faults, fixes unverified)."),
+        click.option("-v", "--verbose", is_flag=True, help="Say what the probe stubbed and which files were skipped."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -61,14 +66,13 @@ def main() -> None:
 
 @main.command(help=CHECK_HELP)
 @_common
-def check(paths: tuple[Path, ...], output_format: str, python: str, entry: str | None, timeout: float, flavor: str | None) -> None:
-    _validate_entry(entry, paths)
-    engine = _engine(python, entry, timeout, flavor)
+def check(paths: tuple[Path, ...], output_format: str, verbose: bool, **settings: Any) -> None:
+    engine = _engine(paths, **settings)
     try:
         outcomes = [engine.check(path) for target in paths for path in python_files(target)]
     finally:
         engine.close()
-    _report(outcomes, output_format, fix_mode=False)
+    _report(outcomes, output_format, fix_mode=False, verbose=verbose)
     sys.exit(_check_status(outcomes))
 
 
@@ -80,16 +84,13 @@ def check(paths: tuple[Path, ...], output_format: str, python: str, entry: str |
 def fix(
     paths: tuple[Path, ...],
     output_format: str,
-    python: str,
-    entry: str | None,
-    timeout: float,
-    flavor: str | None,
+    verbose: bool,
     diff: bool,
     unverified: bool,
     backup: bool,
+    **settings: Any,
 ) -> None:
-    _validate_entry(entry, paths)
-    engine = _engine(python, entry, timeout, flavor)
+    engine = _engine(paths, **settings)
     engine.options.backup = backup
     outcomes: list[FileOutcome] = []
     try:
@@ -101,7 +102,7 @@ def fix(
                     _print_diff(outcome, unverified)
     finally:
         engine.close()
-    _report(outcomes, output_format, fix_mode=True)
+    _report(outcomes, output_format, fix_mode=True, verbose=verbose)
     sys.exit(_fix_status(outcomes))
 
 
@@ -140,8 +141,29 @@ def _validate_entry(entry: str | None, paths: tuple[Path, ...]) -> None:
         raise click.BadParameter("--entry takes exactly one file", param_hint="--entry")
 
 
-def _engine(python: str, entry: str | None, timeout: float, flavor: str | None) -> Engine:
-    return Engine(codemods.load(), Options(python=python, entry=entry, timeout=timeout, flavor=flavor))
+def _engine(
+    paths: tuple[Path, ...],
+    python: str,
+    entry: str | None,
+    timeout: float,
+    flavor: str | None,
+    no_stubs: bool,
+    memory_mb: int,
+    cpu_limit: int | None,
+    no_run: bool,
+) -> Engine:
+    _validate_entry(entry, paths)
+    options = Options(
+        python=python,
+        entry=entry,
+        timeout=timeout,
+        flavor=flavor,
+        stubs=not no_stubs,
+        memory_bytes=memory_mb * 1024 * 1024,
+        cpu_seconds=cpu_limit,
+        run=not no_run,
+    )
+    return Engine(codemods.load(), options)
 
 
 def _print_diff(outcome: FileOutcome, unverified: bool) -> None:
@@ -150,17 +172,20 @@ def _print_diff(outcome: FileOutcome, unverified: bool) -> None:
     if outcome.fixed is not None:
         click.echo(make_diff(outcome.path, outcome.original, outcome.fixed), nl=False)
     elif unverified and outcome.unverified is not None:
-        click.echo(f"# UNVERIFIED rewrite of {outcome.path}: the re-probe did not confirm it")
+        click.echo(f"# UNVERIFIED rewrite of {outcome.path}: not confirmed by a re-probe")
         click.echo(make_diff(outcome.path, outcome.original, outcome.unverified), nl=False)
 
 
-def _report(outcomes: list[FileOutcome], output_format: str, fix_mode: bool) -> None:
+def _report(outcomes: list[FileOutcome], output_format: str, fix_mode: bool, verbose: bool) -> None:
     if output_format == "json":
         click.echo(json.dumps([_as_json(o) for o in outcomes], indent=2))
         return
     for outcome in outcomes:
         for line in _text_lines(outcome, fix_mode):
             click.echo(line, err=True)
+        if verbose:
+            for note in outcome.notes:
+                click.echo(f"{outcome.path}: note: {note}", err=True)
     if fix_mode and len(outcomes) > 1:
         fixed = sum(1 for o in outcomes if o.fixed is not None)
         remaining = sum(1 for o in outcomes for f in o.faults if f.state is not FixState.VERIFIED)
@@ -210,6 +235,7 @@ def _as_json(outcome: FileOutcome) -> dict[str, Any]:
         "program_error": outcome.program_error,
         "fixed": outcome.fixed is not None,
         "written": outcome.written,
+        "notes": list(outcome.notes),
         "diff": make_diff(outcome.path, outcome.original, outcome.fixed) if outcome.original is not None and outcome.fixed is not None else "",
     }
 

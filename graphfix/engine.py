@@ -14,10 +14,10 @@ from pathlib import Path
 import libcst as cst
 
 from codemods.base import FaultRule, Skip
-from graphfix.files import SourceError, SourceFile, read_source, write_atomic
+from graphfix.files import SourceError, SourceFile, read_source, restore_original, write_atomic
 from graphfix.ftypes import Evidence, Fault, FaultOutcome, FileOutcome, FixState, ProbeStatus
 from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
-from graphfix.source import SourceIndex
+from graphfix.source import SourceIndex, imports_keras
 
 MAX_ROUNDS = 4
 
@@ -29,6 +29,10 @@ class Options:
     timeout: float = 60.0
     flavor: str | None = None  # None: detect from the environment and the program
     backup: bool = False
+    stubs: bool = True
+    memory_bytes: int | None = None
+    cpu_seconds: int | None = None
+    run: bool = True  # False: static detection only, nothing is executed
 
 
 @dataclass
@@ -58,7 +62,15 @@ class Engine:
 
     def probe(self, path: Path, text: str) -> Evidence:
         flavor = self.options.flavor or detect_flavor(text)
-        request = ProbeRequest(path=str(path.resolve()), source=text, entry=self.options.entry, timeout=self.options.timeout)
+        request = ProbeRequest(
+            path=str(path.resolve()),
+            source=text,
+            entry=self.options.entry,
+            timeout=self.options.timeout,
+            memory_bytes=self.options.memory_bytes,
+            cpu_seconds=self.options.cpu_seconds,
+            stubs=self.options.stubs,
+        )
         return self.worker(flavor).probe(request)
 
     def diagnose(self, evidence: Evidence, text: str) -> Diagnosis:
@@ -88,16 +100,57 @@ class Engine:
 
     # -- the public operations ---------------------------------------------------------------
 
-    def check(self, path: Path) -> FileOutcome:
+    def _load(self, path: Path) -> SourceFile | FileOutcome:
+        """The file's source, or the outcome that ends its processing (unreadable, syntax error,
+        or no TensorFlow/Keras import: nothing to probe)."""
         try:
             source = read_source(path)
-            SourceIndex(source.text)
+            module = SourceIndex(source.text).module
         except SourceError as exc:
             return FileOutcome(str(path), error=str(exc))
         except cst.ParserSyntaxError as exc:
             return FileOutcome(str(path), error=f"syntax error at line {exc.raw_line}")
+        except RecursionError:
+            return FileOutcome(str(path), error="too deeply nested to parse")
+        if not imports_keras(module):
+            return FileOutcome(str(path), original=source.text, notes=("skipped: does not import TensorFlow or Keras",))
+        return source
+
+    def static(self, path: Path, source: SourceFile, rewrite: bool) -> FileOutcome:
+        """`--no-run`: faults visible in the source; rewrites are candidates, never verified."""
+        index = SourceIndex(source.text)
+        faults = [f for rule in self.rules.values() for f in rule.detect_static(index)]
+        text = source.text
+        states = []
+        for fault in sorted(faults, key=lambda f: -f.line):
+            state, reason = FixState.NONE, "found without running: no rewrite"
+            if fault.fix is not None:
+                state, reason = FixState.UNVERIFIED, "found without running: not verified"
+                if rewrite:
+                    try:
+                        text = self.rules[fault.fix.codemod].transform(SourceIndex(text), fault.fix.params)
+                    except Skip as exc:
+                        state, reason = FixState.FAILED, str(exc)
+            states.append(FaultOutcome(fault, state, reason))
+        return FileOutcome(
+            str(path),
+            faults=tuple(sorted(states, key=lambda s: s.fault.line)),
+            original=source.text,
+            unverified=text if text != source.text else None,
+            notes=("static detection only (--no-run): nothing was executed",),
+        )
+
+    def check(self, path: Path) -> FileOutcome:
+        loaded = self._load(path)
+        if isinstance(loaded, FileOutcome):
+            return loaded
+        source = loaded
+        if not self.options.run:
+            return self.static(path, source, rewrite=False)
         try:
-            diagnosis = self.diagnose(self.probe(path, source.text), source.text)
+            evidence = self.probe(path, source.text)
+            self._guard(source)
+            diagnosis = self.diagnose(evidence, source.text)
         except ProbeError as exc:
             return FileOutcome(str(path), error=str(exc))
         except Exception:  # a bug of ours: keep the traceback as text, go on with other files
@@ -108,16 +161,26 @@ class Engine:
             original=source.text,
             error=diagnosis.error,
             program_error=diagnosis.program_error,
+            notes=_stub_notes(evidence),
         )
 
-    def fix(self, path: Path, apply: bool = False) -> FileOutcome:
+    def _guard(self, source: SourceFile) -> None:
+        """The probed program must not have changed its own file; if it did, put it back."""
         try:
-            source = read_source(path)
-            SourceIndex(source.text)
-        except SourceError as exc:
-            return FileOutcome(str(path), error=str(exc))
-        except cst.ParserSyntaxError as exc:
-            return FileOutcome(str(path), error=f"syntax error at line {exc.raw_line}")
+            current = source.path.read_bytes()
+        except OSError:
+            current = None
+        if current != source.raw:
+            restore_original(source)
+            raise ProbeError("the program modified its own source file; restored, not probed further")
+
+    def fix(self, path: Path, apply: bool = False) -> FileOutcome:
+        loaded = self._load(path)
+        if isinstance(loaded, FileOutcome):
+            return loaded
+        source = loaded
+        if not self.options.run:
+            return self.static(path, source, rewrite=True)
         try:
             outcome = self._fix_rounds(path, source)
         except ProbeError as exc:
@@ -139,6 +202,7 @@ class Engine:
     def _fix_rounds(self, path: Path, source: SourceFile) -> FileOutcome:
         text = source.text
         evidence = self.probe(path, text)
+        self._guard(source)
         diagnosis = self.diagnose(evidence, text)
         if diagnosis.error is not None:
             return FileOutcome(str(path), original=text, error=diagnosis.error)
@@ -154,11 +218,11 @@ class Engine:
             fixable = [f for f in current.faults if f.fix is not None]
             if not fixable:
                 break
-            attempt = self._attempt(path, text, current, current_evidence, fixable, states)
+            attempt = self._attempt(path, source, text, current, current_evidence, fixable, states)
             if attempt is None and len(fixable) > 1:
                 # isolate: one fault per round so one bad rewrite does not sink the others
                 for single in fixable:
-                    attempt = self._attempt(path, text, current, current_evidence, [single], states)
+                    attempt = self._attempt(path, source, text, current, current_evidence, [single], states)
                     if attempt is not None:
                         break
             if attempt is None:
@@ -177,6 +241,7 @@ class Engine:
             fixed=text if text != source.text else None,
             unverified=unverified,
             program_error=remaining_error,
+            notes=_stub_notes(evidence),
         )
 
     _last_unverified: str | None = None
@@ -184,6 +249,7 @@ class Engine:
     def _attempt(
         self,
         path: Path,
+        source: SourceFile,
         text: str,
         before: Diagnosis,
         before_evidence: Evidence,
@@ -207,6 +273,7 @@ class Engine:
         if not applied or new_text == text:
             return None
         evidence = self.probe(path, new_text)
+        self._guard(source)
         after = self.diagnose(evidence, new_text)
         shift = new_text.count("\n") - text.count("\n")
         reason = _verification_problem(before, before_evidence, after, evidence, applied, shift)
@@ -225,6 +292,10 @@ class Engine:
             if existing.fault is fault or _same(existing.fault, fault):
                 states[key] = FaultOutcome(existing.fault, outcome.state, outcome.reason)
                 return
+
+
+def _stub_notes(evidence: Evidence) -> tuple[str, ...]:
+    return tuple(f"stubbed {item}" for item in evidence.stubbed)
 
 
 def _same(a: Fault, b: Fault) -> bool:

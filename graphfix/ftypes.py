@@ -99,6 +99,7 @@ class Evidence:
     detail: str = ""  # why a probe timed out or crashed
     output_tail: str = ""  # the last lines the program printed
     seconds: float = 0.0
+    stubbed: tuple[str, ...] = ()  # what the dry-run stubs replaced
 
 
 @dataclass(frozen=True)
@@ -150,3 +151,4 @@ class FileOutcome:
     error: str | None = None  # could not check: one line
     program_error: str | None = None  # the program failed for a reason graphfix does not know
     written: bool = False
+    notes: tuple[str, ...] = ()  # for --verbose: what the probe stubbed, why a file was skipped

@@ -37,8 +37,9 @@ class ProbeRequest:
     source: str  # the text to run: the file on disk or a rewritten version of it
     entry: str | None = None  # "module:function" to call instead of running as __main__
     timeout: float = 60.0
-    memory_bytes: int | None = None
-    cpu_seconds: int | None = None
+    memory_bytes: int | None = None  # address space the program may add (default 6 GiB)
+    cpu_seconds: int | None = None  # CPU time (default: 4 x timeout, at least 60 s)
+    stubs: bool = True  # dry-run stubs: fake datasets, no weights downloads, short fit, no network
 
 
 def detect_flavor(source: str, environ: dict[str, str] | None = None) -> str:
@@ -111,6 +112,7 @@ class Worker:
                 "result": result,
                 "output": output,
                 "limits": {"memory_bytes": request.memory_bytes, "cpu_seconds": request.cpu_seconds},
+                "stubs": request.stubs,
             }
             assert proc.stdin is not None
             try:
@@ -249,4 +251,5 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
         exit_code=data.get("exit_code"),
         output_tail=tail,
         seconds=seconds,
+        stubbed=tuple(data.get("stubbed", [])),
     )

@@ -54,6 +54,17 @@ class SourceIndex:
                 best = node
         return best
 
+    def span_of(self, node: cst.CSTNode) -> Span:
+        """The node's span in the probe's terms (UTF-8 byte columns)."""
+        rng = self.positions[node]
+
+        def byte_col(line: int, col: int) -> int:
+            if 1 <= line <= len(self._lines):
+                return len(self._lines[line - 1][:col].encode("utf-8"))
+            return col
+
+        return Span(rng.start.line, byte_col(rng.start.line, rng.start.column), rng.end.line, byte_col(rng.end.line, rng.end.column))
+
     def range(self, node: cst.CSTNode) -> CodeRange:
         return self.positions[node]
 
@@ -99,3 +110,28 @@ class SourceIndex:
             if node is not None and node in self.positions:
                 lines.append(self.positions[node].start.line)
         return lines
+
+
+KERAS_ROOTS = {"tensorflow", "keras", "tf_keras"}
+
+
+def imports_keras(module: cst.Module) -> bool:
+    """Whether the file imports TensorFlow or Keras anywhere (a file that does not cannot have a
+    graph fault, and is not worth a probe)."""
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Import(self, node: cst.Import) -> None:
+            nonlocal found
+            for alias in node.names:
+                if module.code_for_node(alias.name).split(".")[0] in KERAS_ROOTS:
+                    found = True
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            nonlocal found
+            if node.module is not None and not node.relative:
+                if module.code_for_node(node.module).split(".")[0] in KERAS_ROOTS:
+                    found = True
+
+    module.visit(Finder())
+    return found

@@ -22,6 +22,7 @@ import types
 from typing import Any
 
 import graphfix_recorder as recorder
+import graphfix_stubs as stubs
 
 
 def _preload(flavor: str) -> list[str]:
@@ -61,16 +62,11 @@ def _run_child(request: dict[str, Any]) -> None:
     os.dup2(null_fd, 0)
     os.dup2(out_fd, 1)
     os.dup2(out_fd, 2)
-    limits = request.get("limits", {})
-    if limits.get("cpu_seconds"):
-        cpu = int(limits["cpu_seconds"])
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    if limits.get("memory_bytes"):
-        mem = int(limits["memory_bytes"])
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+    _set_limits(request.get("limits") or {}, float(request.get("timeout", 60)))
     path = request["path"]
     directory = os.path.dirname(path) or "."
     recorder.reset({path})
+    stubs.install(bool(request.get("stubs", True)))
     evidence: dict[str, Any] = {"status": "ok", "error": None, "exit_code": None}
     try:
         os.chdir(directory)
@@ -102,6 +98,7 @@ def _run_child(request: dict[str, Any]) -> None:
             evidence["error"] = {"type": type(exc).__name__, "message": f"{exc!s}"[:2000], "span": None, "traceback": repr(inner)}
     try:
         evidence.update(recorder.snapshot())
+        evidence["stubbed"] = list(stubs.STUBBED)
         evidence["keras"] = sorted(
             name for name in ("keras", "tf_keras") if name in sys.modules and _used(name)
         )
@@ -112,6 +109,28 @@ def _run_child(request: dict[str, Any]) -> None:
         os.replace(tmp, request["result"])
     finally:
         os._exit(0)
+
+
+def _virtual_memory() -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _set_limits(limits: dict[str, Any], timeout: float) -> None:
+    """Memory (address space beyond what TensorFlow already mapped), CPU time, file size."""
+    extra = int(limits.get("memory_bytes") or 6 * 1024**3)
+    try:
+        memory = _virtual_memory() + extra
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    except (OSError, ValueError):
+        pass
+    cpu = int(limits.get("cpu_seconds") or max(60, timeout * 4))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    size = 1024**3
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
 
 def _used(module_name: str) -> bool:
