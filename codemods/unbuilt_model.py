@@ -311,7 +311,9 @@ def _input_reference(index: SourceIndex, call: cst.Call) -> tuple[str, tuple[str
             return ".".join(parts[: parts.index(keyword) + 1]) + ".Input", None
     # the Sequential was imported by name: reuse an imported `Input`, or a module alias
     for node in index.module.body:
-        for statement in getattr(node, "body", []):
+        if not isinstance(node, cst.SimpleStatementLine):
+            continue
+        for statement in node.body:
             if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
                 module = index.module.code_for_node(statement.module) if statement.module else ""
                 for alias in statement.names:

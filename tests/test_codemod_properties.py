@@ -1,0 +1,115 @@
+"""Property tests over every codemod: generated variants of its own examples (renamed names,
+padding lines, trailing comments, nesting in a function) give parseable output, a second pass
+changes nothing, and inputs the codemod must refuse stay untouched."""
+
+from __future__ import annotations
+
+import copy
+import keyword
+import string
+from typing import Any
+
+import libcst as cst
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import codemods
+from codemods.base import Example, FaultRule, Skip
+from graphfix.source import SourceIndex
+
+RULES = codemods.load()
+ALL = [(rule, ex, True) for rule in RULES.values() for ex in type(rule).EXAMPLES] + [
+    (rule, ex, False) for rule in RULES.values() for ex in type(rule).UNCHANGED
+]
+
+
+class _Rename(cst.CSTTransformer):
+    def __init__(self, mapping: dict[str, str]) -> None:
+        self.mapping = mapping
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        return updated.with_changes(value=self.mapping.get(updated.value, updated.value))
+
+
+def _names_in_params(params: Any) -> set[str]:
+    found: set[str] = set()
+    for key in ("orphan", "replacement", "submodel", "old", "new", "receiver"):
+        value = params.get(key) if isinstance(params, dict) else None
+        if isinstance(value, str) and value.isidentifier():
+            found.add(value)
+    return found
+
+
+def _shift(params: Any, lines: int, cols: int) -> Any:
+    if isinstance(params, dict):
+        if {"line", "col", "end_line", "end_col"} <= set(params):
+            return {**params, "line": params["line"] + lines, "end_line": params["end_line"] + lines,
+                    "col": params["col"] + cols, "end_col": params["end_col"] + cols}
+        return {k: _shift(v, lines, cols) for k, v in params.items()}
+    if isinstance(params, list):
+        return [_shift(v, lines, cols) for v in params]
+    return params
+
+
+def _rename_params(params: Any, mapping: dict[str, str]) -> Any:
+    if isinstance(params, dict):
+        return {k: (mapping.get(v, v) if isinstance(v, str) and k != "mode" else _rename_params(v, mapping)) for k, v in params.items()}
+    if isinstance(params, list):
+        return [_rename_params(v, mapping) for v in params]
+    return params
+
+
+@st.composite
+def variants(draw: st.DrawFn, example: Example) -> tuple[str, dict[str, Any], str | None, bool]:
+    """(before, params, expected-after or None when not predictable, exact?)"""
+    before, after, params = example.before, example.after, copy.deepcopy(example.params)
+    taken = set(before.split()) | set(keyword.kwlist)
+    mapping: dict[str, str] = {}
+    for name in sorted(_names_in_params(params)):
+        if draw(st.booleans()):
+            first = draw(st.sampled_from(string.ascii_lowercase))
+            rest = draw(st.text(string.ascii_lowercase + string.digits + "_", min_size=len(name) - 1, max_size=len(name) - 1))
+            candidate = first + rest
+            if candidate not in taken and candidate not in mapping.values() and not keyword.iskeyword(candidate):
+                mapping[name] = candidate  # same length: spans stay valid
+    if mapping:
+        before = cst.parse_module(before).visit(_Rename(mapping)).code
+        after = cst.parse_module(after).visit(_Rename(mapping)).code if after else None
+        params = _rename_params(params, mapping)
+    padding = draw(st.lists(st.sampled_from(["", "# a comment line", "import os"]), max_size=3))
+    if padding:
+        head = "".join(line + "\n" for line in padding)
+        before, after = head + before, (head + after if after else None)
+        params = _shift(params, len(padding), 0)
+    exact = True
+    if draw(st.booleans()):  # trailing comments on every line
+        before = "".join(line + "  # note\n" for line in before.splitlines())
+        after, exact = None, False
+    if draw(st.booleans()):  # nested in a function
+        body = "".join(("    " + line if line.strip() else line) + "\n" for line in before.splitlines())
+        before = "def wrapper():\n" + body
+        params = _shift(params, 1, 4)
+        after, exact = None, False
+    return before, params, after, exact
+
+
+@pytest.mark.parametrize(("rule", "example", "changes"), ALL, ids=[f"{r.code}-{i}" for i, (r, _, _) in enumerate(ALL)])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_variants(rule: FaultRule, example: Example, changes: bool, data: st.DataObject) -> None:
+    before, params, after, exact = data.draw(variants(example))
+    try:
+        result = rule.transform(SourceIndex(before), params)
+    except Skip:
+        assert not (changes and exact), "a plain variant of a rewriting example must still rewrite"
+        return
+    assert changes, "an input the codemod must refuse was rewritten"
+    cst.parse_module(result)  # parseable
+    if exact:
+        assert result == after
+    try:
+        again = rule.transform(SourceIndex(result), params)
+    except Skip:
+        return
+    assert again == result, "a second pass changed the output"
