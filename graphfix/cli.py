@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 import codemods
-from graphfix.engine import Engine, Options
+from graphfix.engine import Options
 from graphfix.files import python_files
 from graphfix.ftypes import FileOutcome, FixState
 from graphfix.patch import make_diff
+from graphfix.runner import default_jobs, run_local, run_ray
 
 CHECK_HELP = """Probe each program and report its graph faults.
 
@@ -49,6 +51,10 @@ def _common(function: Any) -> Any:
         click.option("--cpu-limit", type=click.IntRange(min=1), default=None, help="CPU seconds per probe (default: 4 x timeout, at least 60)."),
         click.option("--no-run", is_flag=True, help="Do not run anything: static detection only (fewer faults, fixes unverified)."),
         click.option("-v", "--verbose", is_flag=True, help="Say what the probe stubbed and which files were skipped."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Files probed in parallel (default: the number of cores)."),
+        click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True, help="Where files are processed; ray needs graphfix[ray]."),
+        click.option("--ray-address", default=None, metavar="ADDRESS", help="Ray cluster to connect to (default: RAY_ADDRESS, else a local Ray)."),
+        click.option("--gpu", is_flag=True, help="Let probes see GPUs (hidden by default: building a model needs none)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -66,12 +72,11 @@ def main() -> None:
 
 @main.command(help=CHECK_HELP)
 @_common
-def check(paths: tuple[Path, ...], output_format: str, verbose: bool, **settings: Any) -> None:
-    engine = _engine(paths, **settings)
-    try:
-        outcomes = [engine.check(path) for target in paths for path in python_files(target)]
-    finally:
-        engine.close()
+def check(
+    paths: tuple[Path, ...], output_format: str, verbose: bool, jobs: int | None, executor: str, ray_address: str | None, **settings: Any
+) -> None:
+    options = _options(paths, **settings)
+    outcomes = _run(paths, options, "check", jobs, executor, ray_address)
     _report(outcomes, output_format, fix_mode=False, verbose=verbose)
     sys.exit(_check_status(outcomes))
 
@@ -88,20 +93,17 @@ def fix(
     diff: bool,
     unverified: bool,
     backup: bool,
+    jobs: int | None,
+    executor: str,
+    ray_address: str | None,
     **settings: Any,
 ) -> None:
-    engine = _engine(paths, **settings)
-    engine.options.backup = backup
-    outcomes: list[FileOutcome] = []
-    try:
-        for target in paths:
-            for path in python_files(target):
-                outcome = engine.fix(path, apply=not diff)
-                outcomes.append(outcome)
-                if output_format == "text" and diff:
-                    _print_diff(outcome, unverified)
-    finally:
-        engine.close()
+    options = _options(paths, **settings)
+    options.backup = backup
+    outcomes = _run(paths, options, "fix" if diff else "apply", jobs, executor, ray_address)
+    if output_format == "text" and diff:
+        for outcome in outcomes:
+            _print_diff(outcome, unverified)
     _report(outcomes, output_format, fix_mode=True, verbose=verbose)
     sys.exit(_fix_status(outcomes))
 
@@ -141,7 +143,48 @@ def _validate_entry(entry: str | None, paths: tuple[Path, ...]) -> None:
         raise click.BadParameter("--entry takes exactly one file", param_hint="--entry")
 
 
-def _engine(
+def _run(
+    paths: tuple[Path, ...], options: Options, operation: str, jobs: int | None, executor: str, ray_address: str | None
+) -> list[FileOutcome]:
+    files = [path for target in paths for path in python_files(target)]
+    workers = jobs or default_jobs()
+    with _progress(len(files)) as progress:
+        if executor == "ray":
+            try:
+                return run_ray(files, options, operation, workers, ray_address, progress)
+            except RuntimeError as exc:
+                raise click.UsageError(str(exc)) from None
+        return run_local(files, options, operation, workers, progress)
+
+
+class _progress:
+    """A one-line progress display on stderr for trees, only when stderr is a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = self.faults = self.verified = 0
+        self.started = time.monotonic()
+        self.enabled = total > 1 and sys.stderr.isatty()
+
+    def __enter__(self) -> _progress | None:
+        return self if self.enabled else None
+
+    def __call__(self, outcome: FileOutcome) -> None:
+        self.done += 1
+        self.faults += len(outcome.faults)
+        self.verified += sum(1 for f in outcome.faults if f.state is FixState.VERIFIED)
+        rate = self.done / max(time.monotonic() - self.started, 1e-6)
+        sys.stderr.write(
+            f"\r{self.done}/{self.total} files, {self.faults} faults, {self.verified} fixes verified, {rate:.1f} files/s"
+        )
+        sys.stderr.flush()
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled and self.done:
+            sys.stderr.write("\n")
+
+
+def _options(
     paths: tuple[Path, ...],
     python: str,
     entry: str | None,
@@ -151,7 +194,8 @@ def _engine(
     memory_mb: int,
     cpu_limit: int | None,
     no_run: bool,
-) -> Engine:
+    gpu: bool,
+) -> Options:
     _validate_entry(entry, paths)
     options = Options(
         python=python,
@@ -162,8 +206,9 @@ def _engine(
         memory_bytes=memory_mb * 1024 * 1024,
         cpu_seconds=cpu_limit,
         run=not no_run,
+        gpu=gpu,
     )
-    return Engine(codemods.load(), options)
+    return options
 
 
 def _print_diff(outcome: FileOutcome, unverified: bool) -> None:

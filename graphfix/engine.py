@@ -7,6 +7,7 @@ times out or crashes, a file that cannot be read, all end up in the `FileOutcome
 from __future__ import annotations
 
 import sys
+import tempfile
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ class Options:
     memory_bytes: int | None = None
     cpu_seconds: int | None = None
     run: bool = True  # False: static detection only, nothing is executed
+    gpu: bool = False  # let probes see GPUs
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Engine:
 
     def worker(self, flavor: str) -> Worker:
         if flavor not in self._workers:
-            self._workers[flavor] = Worker(python=self.options.python, flavor=flavor)
+            self._workers[flavor] = Worker(python=self.options.python, flavor=flavor, gpu=self.options.gpu)
         return self._workers[flavor]
 
     # -- probing and diagnosis ---------------------------------------------------------------
@@ -191,6 +193,22 @@ class Engine:
             outcome = self._write(source, outcome)
         return outcome
 
+    def run_source(self, path: Path, raw: bytes, operation: str) -> FileOutcome:
+        """Check or fix (never write) a file whose bytes were sent from elsewhere (a Ray actor).
+        When the path does not hold those bytes on this machine, the program runs from a
+        temporary directory under its own file name."""
+        try:
+            local = path.read_bytes() == raw
+        except OSError:
+            local = False
+        if local:
+            return self.check(path) if operation == "check" else self.fix(path)
+        with tempfile.TemporaryDirectory(prefix="graphfix-remote-") as tmp:
+            copy = Path(tmp) / path.name
+            copy.write_bytes(raw)
+            outcome = self.check(copy) if operation == "check" else self.fix(copy)
+        return _replace(outcome, path=str(path))
+
     def _write(self, source: SourceFile, outcome: FileOutcome) -> FileOutcome:
         assert outcome.fixed is not None
         try:
@@ -295,7 +313,7 @@ class Engine:
 
 
 def _stub_notes(evidence: Evidence) -> tuple[str, ...]:
-    return tuple(f"stubbed {item}" for item in evidence.stubbed)
+    return evidence.notes + tuple(f"stubbed {item}" for item in evidence.stubbed)
 
 
 def _same(a: Fault, b: Fault) -> bool:

@@ -100,6 +100,7 @@ class Evidence:
     output_tail: str = ""  # the last lines the program printed
     seconds: float = 0.0
     stubbed: tuple[str, ...] = ()  # what the dry-run stubs replaced
+    notes: tuple[str, ...] = ()  # how the probe ran (for --verbose)
 
 
 @dataclass(frozen=True)

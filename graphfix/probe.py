@@ -8,7 +8,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -55,18 +55,21 @@ def detect_flavor(source: str, environ: dict[str, str] | None = None) -> str:
 class Worker:
     """One warm worker process: TensorFlow imported once, one fork per probe."""
 
-    def __init__(self, python: str = sys.executable, flavor: str = "keras3") -> None:
+    def __init__(self, python: str = sys.executable, flavor: str = "keras3", gpu: bool = False) -> None:
         self.python = python
         self.flavor = flavor
+        self.gpu = gpu
         self._proc: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self._tmp = tempfile.TemporaryDirectory(prefix="graphfix-")
         self._count = 0
         self.hello: dict[str, Any] = {}
+        self.last_reply: dict[str, Any] = {}  # timing and memory of the last probe (for bench/)
 
     def _start(self) -> subprocess.Popen[str]:
         env = dict(os.environ)
-        env.setdefault("CUDA_VISIBLE_DEVICES", "")
+        if not self.gpu:  # starting CUDA costs seconds, does not survive a fork, and is not needed
+            env["CUDA_VISIBLE_DEVICES"] = ""
         env["TF_CPP_MIN_LOG_LEVEL"] = "3"
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         if self.flavor == "tf_keras":
@@ -125,6 +128,7 @@ class Worker:
             if reply is None:
                 self._proc = None
                 raise ProbeError("probe worker died")
+            self.last_reply = reply
             try:
                 return _evidence(reply, result, output, self.flavor)
             finally:
@@ -177,8 +181,9 @@ def _tail(path: str, limit: int = 2000) -> str:
 def _evidence(reply: dict[str, Any], result: str, output: str, flavor: str) -> Evidence:
     tail = _tail(output)
     seconds = float(reply.get("seconds", 0.0))
+    cold = ("probed in a cold process: forking is not possible here",) if reply.get("cold") else ()
     if reply.get("how") == "timeout":
-        return Evidence(ProbeStatus.TIMEOUT, flavor, detail="timed out", output_tail=tail, seconds=seconds)
+        return Evidence(ProbeStatus.TIMEOUT, flavor, detail="timed out", output_tail=tail, seconds=seconds, notes=cold)
     try:
         with open(result, encoding="utf-8") as handle:
             data = json.load(handle)
@@ -187,8 +192,8 @@ def _evidence(reply: dict[str, Any], result: str, output: str, flavor: str) -> E
             detail = f"killed by signal {reply.get('value')}"
         else:
             detail = f"exited with status {reply.get('value')} before reporting"
-        return Evidence(ProbeStatus.CRASHED, flavor, detail=detail, output_tail=tail, seconds=seconds)
-    return parse_evidence(data, flavor, tail, seconds)
+        return Evidence(ProbeStatus.CRASHED, flavor, detail=detail, output_tail=tail, seconds=seconds, notes=cold)
+    return replace(parse_evidence(data, flavor, tail, seconds), notes=cold)
 
 
 def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: float = 0.0) -> Evidence:

@@ -109,3 +109,21 @@ def test_rules_and_explain(runner: CliRunner) -> None:
     explained = runner.invoke(main, ["explain", "gf101"])
     assert "Graph disconnected" in explained.stdout and "Before:" in explained.stdout
     assert runner.invoke(main, ["explain", "GF999"]).exit_code == 2
+
+
+def test_parallel_jobs_report_in_input_order(runner: CliRunner, tmp_path: Path) -> None:
+    for name in ("c.py", "a.py", "b.py"):
+        _copy(BROKEN, tmp_path, name)
+    (tmp_path / "d_plain.py").write_text("print('no tensorflow here')\n")
+    result = runner.invoke(main, ["check", "--jobs", "2", "--format", "json", str(tmp_path)])
+    data = json.loads(result.stdout)
+    assert [Path(item["path"]).name for item in data] == ["a.py", "b.py", "c.py", "d_plain.py"]
+    assert [len(item["faults"]) for item in data] == [1, 1, 1, 0]
+
+
+def test_verbose_says_what_was_skipped(runner: CliRunner, tmp_path: Path) -> None:
+    plain = tmp_path / "plain.py"
+    plain.write_text("print('hello')\n")
+    result = runner.invoke(main, ["check", "-v", str(plain)])
+    assert result.exit_code == 0
+    assert "note: skipped: does not import TensorFlow or Keras" in result.stderr

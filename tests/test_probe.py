@@ -68,3 +68,46 @@ def test_program_output_stays_out_of_the_protocol(engine: Engine, tmp_path: Path
     evidence = _probe(engine, tmp_path, "import os, sys\nprint('{\"how\": 1}')\nos.write(1, b'x' * 200000)\nprint('tail-marker', file=sys.stderr)\n")
     assert evidence.status is ProbeStatus.OK
     assert "tail-marker" in evidence.output_tail
+
+
+def test_dry_run_stubs_make_a_realistic_script_cheap_and_harmless(engine: Engine, tmp_path: Path) -> None:
+    evidence = _probe(
+        engine,
+        tmp_path,
+        "import keras\n"
+        "(x, y), _ = keras.datasets.cifar10.load_data()\n"
+        "assert x.shape[1:] == (32, 32, 3) and str(x.dtype) == 'uint8'\n"
+        "base = keras.applications.MobileNetV2(weights='imagenet', include_top=False, input_shape=(32, 32, 3))\n"
+        "out = keras.layers.Dense(10)(keras.layers.GlobalAveragePooling2D()(base.output))\n"
+        "model = keras.Model(base.input, out)\n"
+        "model.compile('adam', keras.losses.SparseCategoricalCrossentropy(from_logits=True))\n"
+        "model.fit(x / 255.0, y, epochs=500, callbacks=[keras.callbacks.ModelCheckpoint('best.keras')])\n"
+        "model.save('final.keras')\n",
+        timeout=120,
+    )
+    assert evidence.status is ProbeStatus.OK, evidence.error
+    stubbed = " ".join(evidence.stubbed)
+    assert "cifar10" in stubbed and "MobileNetV2" in stubbed and "fit:" in stubbed and "save:" in stubbed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prog.py"]  # nothing written beside the program
+
+
+def test_no_stubs_runs_for_real(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "prog.py"
+    source = "import keras\nimport numpy as np\nm = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\nm.save('kept.keras')\n"
+    path.write_text(source)
+    evidence = engine.worker("keras3").probe(ProbeRequest(str(path), source, stubs=False))
+    assert evidence.status is ProbeStatus.OK and evidence.stubbed == ()
+    assert (tmp_path / "kept.keras").exists()
+
+
+def test_cold_fallback_when_fork_is_unavailable(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from graphfix.probe import Worker
+
+    monkeypatch.setenv("GRAPHFIX_NO_FORK", "1")
+    path = tmp_path / "prog.py"
+    source = "import keras\nx = keras.Input((3,))\ny = keras.layers.Dense(2)(x)\n"
+    path.write_text(source)
+    with Worker() as worker:
+        evidence = worker.probe(ProbeRequest(str(path), source))
+    assert evidence.status is ProbeStatus.OK and len(evidence.calls) == 1
+    assert any("cold process" in note for note in evidence.notes)

@@ -86,6 +86,14 @@ def _dataset_fakes() -> dict[str, Any]:
     }
 
 
+def _noting(function: Any, what: str) -> Any:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _note(what)
+        return function(*args, **kwargs)
+
+    return wrapper
+
+
 def stub_datasets() -> None:
     fakes = _dataset_fakes()
     for name, module in list(sys.modules.items()):
@@ -93,8 +101,7 @@ def stub_datasets() -> None:
             continue
         short = name.rsplit(".", 1)[-1]
         if short in fakes and hasattr(module, "load_data"):
-            module.load_data = fakes[short]
-            _note(f"keras.datasets.{short}.load_data: random arrays of the real shapes")
+            module.load_data = _noting(fakes[short], f"keras.datasets.{short}.load_data: random arrays of the real shapes")
 
 
 # -- pre-trained weights ----------------------------------------------------------------------

@@ -138,8 +138,9 @@ def _used(module_name: str) -> bool:
     return module is not None
 
 
-def _wait(pid: int, timeout: float) -> tuple[str, int]:
-    """Wait for the child; kill its whole process group when the wall-clock limit passes."""
+def _wait(pid: int, timeout: float) -> tuple[str, int, int]:
+    """Wait for the child; kill its whole process group when the wall-clock limit passes.
+    Returns how it ended, the exit status or signal, and its peak resident memory in KiB."""
     deadline = time.monotonic() + timeout
     fd = os.pidfd_open(pid)
     try:
@@ -147,17 +148,25 @@ def _wait(pid: int, timeout: float) -> tuple[str, int]:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 _kill_group(pid)
-                os.waitpid(pid, 0)
-                return "timeout", 0
+                _, _, usage = os.wait4(pid, 0)
+                return "timeout", 0, usage.ru_maxrss
             ready, _, _ = select.select([fd], [], [], remaining)
             if ready:
-                _, status = os.waitpid(pid, 0)
+                _, status, usage = os.wait4(pid, 0)
                 _kill_group(pid)  # the program's own children die with it
                 if os.WIFSIGNALED(status):
-                    return "signal", os.WTERMSIG(status)
-                return "exited", os.WEXITSTATUS(status)
+                    return "signal", os.WTERMSIG(status), usage.ru_maxrss
+                return "exited", os.WEXITSTATUS(status), usage.ru_maxrss
     finally:
         os.close(fd)
+
+
+def _resident_kib() -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
 
 
 def _kill_group(pid: int) -> None:
@@ -167,29 +176,75 @@ def _kill_group(pid: int) -> None:
         pass
 
 
+def _fork_child(request: dict[str, Any]) -> int | None:
+    try:
+        pid = os.fork()
+    except OSError:
+        return None
+    if pid == 0:
+        try:
+            _run_child(request)
+        finally:
+            os._exit(70)
+    return pid
+
+
+def _cold_child(request: dict[str, Any]) -> int:
+    """Start a fresh interpreter that runs one probe (used when forking is not possible)."""
+    import subprocess
+
+    proc = subprocess.Popen(
+        [sys.executable, os.path.abspath(__file__), "once", json.dumps(request)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.abspath(__file__))},
+    )
+    return proc.pid
+
+
+def once() -> None:
+    """One probe in this (cold) process: import, instrument, run."""
+    request = json.loads(sys.argv[2])
+    _preload(os.environ.get("GRAPHFIX_FLAVOR", "keras3"))
+    _run_child(request)
+
+
 def serve() -> None:
     protocol = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     flavor = sys.argv[2] if len(sys.argv) > 2 else "keras3"
+    os.environ["GRAPHFIX_FLAVOR"] = flavor
     started = time.monotonic()
     loaded = _preload(flavor)
     hello = {"ready": True, "loaded": loaded, "import_seconds": round(time.monotonic() - started, 3), "pid": os.getpid()}
     protocol.write(json.dumps(hello) + "\n")
+    forking = hasattr(os, "fork") and hasattr(os, "pidfd_open") and not os.environ.get("GRAPHFIX_NO_FORK")
     for line in sys.stdin:
         if not line.strip():
             continue
         request = json.loads(line)
         began = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            try:
-                _run_child(request)
-            finally:
-                os._exit(70)
-        how, value = _wait(pid, float(request.get("timeout", 60)))
-        reply = {"how": how, "value": value, "seconds": round(time.monotonic() - began, 3)}
+        pid = _fork_child(request) if forking else None
+        if pid is None:  # no fork here: a cold child imports everything again
+            pid = _cold_child(request)
+            cold = True
+        else:
+            cold = False
+        how, value, peak = _wait(pid, float(request.get("timeout", 60)))
+        reply = {
+            "how": how,
+            "value": value,
+            "seconds": round(time.monotonic() - began, 3),
+            "probe_peak_kib": peak,
+            "worker_rss_kib": _resident_kib(),
+            "cold": cold,
+        }
         protocol.write(json.dumps(reply) + "\n")
 
 
 if __name__ == "__main__":
-    serve()
+    if len(sys.argv) > 1 and sys.argv[1] == "once":
+        once()
+    else:
+        serve()
