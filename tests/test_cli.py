@@ -73,7 +73,7 @@ def test_json_output(runner: CliRunner, tmp_path: Path) -> None:
 def test_tree_keeps_going_past_bad_files(runner: CliRunner, tmp_path: Path) -> None:
     _copy(BROKEN, tmp_path, "a_broken.py")
     (tmp_path / "b_syntax.py").write_text("def (:\n")
-    (tmp_path / "c_exit.py").write_text("import sys\nsys.exit(3)\n")
+    (tmp_path / "c_exit.py").write_text("import sys\nimport keras\nsys.exit(3)\n")
     result = runner.invoke(main, ["check", str(tmp_path)])
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
