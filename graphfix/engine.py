@@ -107,6 +107,9 @@ class Engine:
         or no TensorFlow/Keras import: nothing to probe)."""
         try:
             source = read_source(path)
+            if self.options.run and b"import" in source.raw:
+                # TensorFlow takes seconds to import: let the worker start while we parse
+                self.worker(self.options.flavor or detect_flavor(source.text)).start()
             module = SourceIndex(source.text).module
         except SourceError as exc:
             return FileOutcome(str(path), error=str(exc))

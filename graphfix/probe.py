@@ -66,7 +66,14 @@ class Worker:
         self.hello: dict[str, Any] = {}
         self.last_reply: dict[str, Any] = {}  # timing and memory of the last probe (for bench/)
 
-    def _start(self) -> subprocess.Popen[str]:
+    def start(self) -> None:
+        """Start the worker without waiting for its imports (call early, probe later)."""
+        with self._lock:
+            if self._proc is None or self._proc.poll() is not None:
+                self._proc = self._spawn()
+                self.hello = {}
+
+    def _spawn(self) -> subprocess.Popen[str]:
         env = dict(os.environ)
         if not self.gpu:  # starting CUDA costs seconds, does not survive a fork, and is not needed
             env["CUDA_VISIBLE_DEVICES"] = ""
@@ -78,7 +85,7 @@ class Worker:
             env.pop("TF_USE_LEGACY_KERAS", None)
         env["PYTHONPATH"] = str(RUNTIME_DIR)
         try:
-            proc = subprocess.Popen(
+            return subprocess.Popen(
                 [self.python, "-u", str(WORKER_SCRIPT), "serve", self.flavor],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -89,21 +96,29 @@ class Worker:
             )
         except OSError as exc:
             raise ProbeError(f"cannot start interpreter {self.python}: {exc.strerror}") from exc
-        hello = _read_line(proc.stdout)
-        if hello is None:
-            proc.kill()
-            raise ProbeError(f"probe worker failed to start with {self.python}")
-        self.hello = hello
-        if "tensorflow" not in hello.get("loaded", []):
-            proc.kill()
-            raise ProbeError(f"TensorFlow cannot be imported by {self.python}")
+
+    def _ready(self) -> subprocess.Popen[str]:
+        """The running worker, once its imports are done (called with the lock held)."""
+        if self._proc is None or self._proc.poll() is not None:
+            self._proc = self._spawn()
+            self.hello = {}
+        proc = self._proc
+        if not self.hello:
+            hello = _read_line(proc.stdout)
+            if hello is None:
+                proc.kill()
+                self._proc = None
+                raise ProbeError(f"probe worker failed to start with {self.python}")
+            if "tensorflow" not in hello.get("loaded", []):
+                proc.kill()
+                self._proc = None
+                raise ProbeError(f"TensorFlow cannot be imported by {self.python}")
+            self.hello = hello
         return proc
 
     def probe(self, request: ProbeRequest) -> Evidence:
         with self._lock:
-            if self._proc is None or self._proc.poll() is not None:
-                self._proc = self._start()
-            proc = self._proc
+            proc = self._ready()
             self._count += 1
             result = os.path.join(self._tmp.name, f"r{self._count}.json")
             output = os.path.join(self._tmp.name, f"o{self._count}.log")
@@ -137,13 +152,13 @@ class Worker:
                         os.unlink(path)
 
     def close(self) -> None:
+        """Stop the worker at once: it holds no state worth an orderly TensorFlow shutdown."""
         if self._proc is not None:
-            try:
-                if self._proc.stdin:
-                    self._proc.stdin.close()
-                self._proc.wait(timeout=5)
-            except (subprocess.TimeoutExpired, OSError):
-                self._proc.kill()
+            self._proc.kill()
+            self._proc.wait()
+            for stream in (self._proc.stdin, self._proc.stdout):
+                if stream is not None:
+                    stream.close()
             self._proc = None
         self._tmp.cleanup()
 

@@ -271,6 +271,44 @@ def install_tf_keras() -> bool:
     return True
 
 
+class _AfterImport:
+    """A meta-path finder that runs `action` right after `name` is imported."""
+
+    def __init__(self, name: str, action: Any) -> None:
+        self.name = name
+        self.action = action
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        import importlib.machinery
+
+        sys.meta_path.remove(self)
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        action = self.action
+
+        class Loader:
+            def create_module(self, spec: Any) -> Any:
+                return loader.create_module(spec)
+
+            def exec_module(self, module: Any) -> None:
+                loader.exec_module(module)  # type: ignore[attr-defined]
+                action()
+
+        spec.loader = Loader()  # type: ignore[assignment]
+        return spec
+
+
+def install_on_import(name: str, action: Any) -> None:
+    if name in sys.modules:
+        action()
+    else:
+        sys.meta_path.insert(0, _AfterImport(name, action))
+
+
 def snapshot() -> dict[str, Any]:
     return {
         "calls": RECORD.calls,

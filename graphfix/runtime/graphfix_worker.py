@@ -44,13 +44,16 @@ def _preload(flavor: str) -> list[str]:
             loaded.append("keras3")
     except Exception:
         pass
-    try:
-        import tf_keras  # noqa: F401
+    if flavor == "tf_keras":
+        try:
+            import tf_keras  # noqa: F401
 
-        if recorder.install_tf_keras():
-            loaded.append("tf_keras")
-    except Exception:
-        pass
+            if recorder.install_tf_keras():
+                loaded.append("tf_keras")
+        except Exception:
+            pass
+    else:  # rarely needed under Keras 3: instrument it when (if) the program imports it
+        recorder.install_on_import("tf_keras", recorder.install_tf_keras)
     return loaded
 
 
