@@ -72,6 +72,8 @@ class NestedModelOutput(FaultRule):
     def detect_static(self, index: SourceIndex) -> list[Fault]:
         """`Model(A.inputs, A.get_layer(b).get_layer(c).output)`: visible without running."""
         faults: list[Fault] = []
+        if "get_layer" not in index.source:
+            return faults
         for node in index.positions:
             if not isinstance(node, cst.Call) or not _calls_model(node):
                 continue

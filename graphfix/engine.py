@@ -102,7 +102,7 @@ class Engine:
 
     # -- the public operations ---------------------------------------------------------------
 
-    def _load(self, path: Path) -> SourceFile | FileOutcome:
+    def _load(self, path: Path) -> tuple[SourceFile, SourceIndex] | FileOutcome:
         """The file's source, or the outcome that ends its processing (unreadable, syntax error,
         or no TensorFlow/Keras import: nothing to probe)."""
         try:
@@ -110,20 +110,19 @@ class Engine:
             if self.options.run and b"import" in source.raw:
                 # TensorFlow takes seconds to import: let the worker start while we parse
                 self.worker(self.options.flavor or detect_flavor(source.text)).start()
-            module = SourceIndex(source.text).module
+            index = SourceIndex(source.text)
         except SourceError as exc:
             return FileOutcome(str(path), error=str(exc))
         except cst.ParserSyntaxError as exc:
             return FileOutcome(str(path), error=f"syntax error at line {exc.raw_line}")
         except RecursionError:
             return FileOutcome(str(path), error="too deeply nested to parse")
-        if not imports_keras(module):
+        if not imports_keras(index.module):
             return FileOutcome(str(path), original=source.text, notes=("skipped: does not import TensorFlow or Keras",))
-        return source
+        return source, index
 
-    def static(self, path: Path, source: SourceFile, rewrite: bool) -> FileOutcome:
+    def static(self, path: Path, source: SourceFile, index: SourceIndex, rewrite: bool) -> FileOutcome:
         """`--no-run`: faults visible in the source; rewrites are candidates, never verified."""
-        index = SourceIndex(source.text)
         faults = [f for rule in self.rules.values() for f in rule.detect_static(index)]
         text = source.text
         states = []
@@ -149,9 +148,9 @@ class Engine:
         loaded = self._load(path)
         if isinstance(loaded, FileOutcome):
             return loaded
-        source = loaded
+        source, index = loaded
         if not self.options.run:
-            return self.static(path, source, rewrite=False)
+            return self.static(path, source, index, rewrite=False)
         try:
             evidence = self.probe(path, source.text)
             self._guard(source)
@@ -183,9 +182,9 @@ class Engine:
         loaded = self._load(path)
         if isinstance(loaded, FileOutcome):
             return loaded
-        source = loaded
+        source, index = loaded
         if not self.options.run:
-            return self.static(path, source, rewrite=True)
+            return self.static(path, source, index, rewrite=True)
         try:
             outcome = self._fix_rounds(path, source)
         except ProbeError as exc:

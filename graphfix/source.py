@@ -7,7 +7,8 @@ can ask "which name is the tensor made at this call bound to?" without touching 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Mapping
 
 import libcst as cst
 from libcst.metadata import (
@@ -27,13 +28,27 @@ class SourceIndex:
         self.source = source
         self.module = cst.parse_module(source)
         self.wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-        self.positions = self.wrapper.resolve(PositionProvider)
-        self.parents = self.wrapper.resolve(ParentNodeProvider)
-        self.scopes = self.wrapper.resolve(ScopeProvider)
         self._lines = source.splitlines()
-        self._by_start: dict[tuple[int, int], list[cst.CSTNode]] = {}
+
+    # metadata is resolved on first use: a static scan of a file without candidates needs none
+    @functools.cached_property
+    def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
+        return self.wrapper.resolve(PositionProvider)
+
+    @functools.cached_property
+    def parents(self) -> Mapping[cst.CSTNode, cst.CSTNode]:
+        return self.wrapper.resolve(ParentNodeProvider)
+
+    @functools.cached_property
+    def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
+        return self.wrapper.resolve(ScopeProvider)
+
+    @functools.cached_property
+    def _by_start(self) -> dict[tuple[int, int], list[cst.CSTNode]]:
+        by_start: dict[tuple[int, int], list[cst.CSTNode]] = {}
         for node, rng in self.positions.items():
-            self._by_start.setdefault((rng.start.line, rng.start.column), []).append(node)
+            by_start.setdefault((rng.start.line, rng.start.column), []).append(node)
+        return by_start
 
     def _char_col(self, line: int, byte_col: int) -> int:
         if 1 <= line <= len(self._lines):
