@@ -88,7 +88,9 @@ def run_ray(
         items.append((path, raw))
     outcomes: list[FileOutcome] = []
     remote_op = "fix" if operation == "apply" else operation
-    for (path, raw), outcome in zip(items, pool.map(lambda a, item: a.run.remote(str(item[0]), item[1], remote_op), items)):
+    results = pool.map(lambda actor, item: actor.run.remote(str(item[0].resolve()), item[1], remote_op), items)
+    for (path, raw), outcome in zip(items, results):
+        outcome = replace(outcome, path=str(path))
         if operation == "apply" and outcome.fixed is not None and outcome.error is None:
             outcome = _write(path, raw, outcome, options.backup)
         if progress is not None:
