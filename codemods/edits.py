@@ -132,3 +132,17 @@ def model_arg(call: cst.Call, position: int, keyword: str) -> cst.Arg | None:
             return arg
     positional = [a for a in call.args if a.keyword is None and a.star == ""]
     return positional[position] if len(positional) > position else None
+
+
+def add_import(source: str, statement: str) -> str:
+    """Add an import statement after the file's last top-level import."""
+    module = cst.parse_module(source)
+    body = list(module.body)
+    last = -1
+    for position, node in enumerate(body):
+        if isinstance(node, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body):
+            last = position
+    if last < 0:
+        raise Skip("no top-level import to place the new import beside")
+    body.insert(last + 1, cst.parse_statement(statement))
+    return module.with_changes(body=body).code

@@ -28,7 +28,7 @@ import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import call_at, rewrite, span_json
+from codemods.edits import add_import, call_at, rewrite, span_json
 from graphfix.ftypes import Evidence, Fault, FixPlan, SequentialBuild
 from graphfix.source import SourceIndex
 
@@ -109,7 +109,7 @@ class UnbuiltModel(FaultRule):
             raise Skip("the Sequential's layers are not a literal list")
         source = rewrite(index, replacements)
         if needed_import is not None:
-            source = _add_import(source, needed_import)
+            source = add_import(source, f"from {needed_import[0]} import {needed_import[1]}")
         return source
 
     EXAMPLES = (
@@ -320,18 +320,3 @@ def _input_reference(index: SourceIndex, call: cst.Call) -> tuple[str, tuple[str
                     if alias.evaluated_name == "Input" and module.split(".")[-1] in ("keras", "layers", "tf_keras") and root.split(".")[-1] in module:
                         return alias.evaluated_alias or "Input", None
     return "Input", (root, "Input")
-
-
-def _add_import(source: str, spec: tuple[str, str]) -> str:
-    """Add `from module import name` after the file's last top-level import."""
-    module = cst.parse_module(source)
-    statement = cst.parse_statement(f"from {spec[0]} import {spec[1]}")
-    body = list(module.body)
-    last = -1
-    for position, node in enumerate(body):
-        if isinstance(node, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body):
-            last = position
-    if last < 0:
-        raise Skip("no top-level import to place the Input import beside")
-    body.insert(last + 1, statement)
-    return module.with_changes(body=body).code

@@ -20,7 +20,7 @@ from graphfix.ftypes import Evidence, Fault, FaultOutcome, FileOutcome, FixState
 from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
 from graphfix.source import SourceIndex, imports_keras
 
-MAX_ROUNDS = 4
+MAX_ROUNDS = 12  # one round per statement for faults that stop the program one at a time
 
 
 @dataclass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import codemods
@@ -44,7 +46,8 @@ def test_unchanged_example_is_refused(item: tuple[FaultRule, Example]) -> None:
 
 
 def test_registry_has_unique_documented_codes() -> None:
-    assert sorted(RULES) == ["GF101", "GF102", "GF103", "GF104"]
+    assert sorted(RULES) == sorted(set(RULES)) and all(re.fullmatch(r"GF\d{3}", code) for code in RULES)
+    assert {"GF101", "GF102", "GF103", "GF104", "GF401"} <= set(RULES)
     for rule in RULES.values():
         assert rule.documentation().startswith(f"{rule.code} {rule.name}")
         assert type(rule).EXAMPLES and type(rule).UNCHANGED

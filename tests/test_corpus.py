@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+import codemods
+
 from graphfix.corpus import Case, load_cases, run_case
 from graphfix.engine import Engine
 
@@ -13,11 +15,12 @@ PARAMS = [(case, flavor) for case in load_cases() for flavor in case.flavors]
 
 
 def test_corpus_covers_every_code_three_times() -> None:
-    for code in ("GF101", "GF102", "GF103", "GF104"):
-        for flavor in ("keras3", "tf_keras"):
+    rules = codemods.load()
+    for code, rule in rules.items():
+        for flavor in rule.flavors:
             cases = [c for c, f in PARAMS if c.code == code and f == flavor]
-            assert len(cases) >= 2 if (code, flavor) == ("GF104", "tf_keras") else len(cases) >= 3, (code, flavor)
-    assert len([c for c, _ in PARAMS if c.clean]) >= 4
+            assert len(cases) >= 3, (code, flavor, len(cases))
+    assert len([c for c, _ in PARAMS if c.clean]) >= 6
 
 
 @pytest.mark.parametrize(("case", "flavor"), PARAMS, ids=[f"{c.id}-{f}" for c, f in PARAMS])
