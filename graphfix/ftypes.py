@@ -30,6 +30,7 @@ class Tensor:
     producer: int | None  # index of the call that produced it
     is_input: bool
     input_span: Span | None
+    flavor: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,8 @@ class LayerCall:
     input_shapes: tuple[tuple[int | None, ...], ...]
     span: Span | None
     model_inputs: tuple[int, ...] = ()  # when the layer is a model: its own input tensors
+    flavor: str = ""  # "keras3" or "tf_keras": which Keras the layer belongs to
+    failed: bool = False  # the call raised (it has inputs but no outputs)
 
 
 @dataclass(frozen=True)

@@ -221,6 +221,7 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
             producer=value.get("producer"),
             is_input=bool(value.get("input")),
             input_span=Span.from_json(value.get("input_span")),
+            flavor=value.get("flavor", ""),
         )
     calls = tuple(
         LayerCall(
@@ -233,6 +234,8 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
             input_shapes=tuple(tuple(s) for s in c.get("input_shapes", [])),
             span=Span.from_json(c.get("span")),
             model_inputs=tuple(c.get("model_inputs", [])),
+            flavor=c.get("flavor", ""),
+            failed=bool(c.get("failed")),
         )
         for c in data.get("calls", [])
     )

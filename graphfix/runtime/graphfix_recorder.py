@@ -43,7 +43,7 @@ class Record:
         n = len(self.tensor_ids) + 1
         self.tensor_ids[key] = n
         self.keep_alive.append(tensor)
-        self.tensors[n] = {"shape": _shape(tensor), "name": str(getattr(tensor, "name", ""))}
+        self.tensors[n] = {"shape": _shape(tensor), "name": str(getattr(tensor, "name", "")), "flavor": _flavor_of(tensor)}
         return n
 
 
@@ -125,7 +125,12 @@ def _is_symbolic(value: Any) -> bool:
     return isinstance(value, tuple(_SYMBOLIC_TYPES))
 
 
-def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any) -> None:
+def _flavor_of(obj: Any) -> str:
+    module = type(obj).__module__
+    return "tf_keras" if module.startswith("tf_keras") else "keras3" if module.startswith("keras") else "other"
+
+
+def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any, failed: bool = False) -> None:
     values = _flatten(list(args) + list(kwargs.values()), [])
     inputs = [RECORD.tid(v) for v in values if _is_symbolic(v)]
     outputs = [RECORD.tid(v) for v in _flatten(result, []) if _is_symbolic(v)]
@@ -146,6 +151,8 @@ def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any) 
         "outputs": outputs,
         "input_shapes": in_shapes,
         "span": span,
+        "flavor": _flavor_of(layer),
+        "failed": failed,
     }
     RECORD.calls.append(call)
     for t in outputs:
@@ -157,8 +164,15 @@ def _wrap_call(original: Any) -> Any:
         RECORD.depth += 1
         try:
             result = original(self, *args, **kwargs)
-        finally:
+        except BaseException:
             RECORD.depth -= 1
+            if RECORD.depth == 0:  # the failing call is evidence too (inputs, no outputs)
+                try:
+                    _record_call(self, args, kwargs, None, user_span(sys._getframe(1)), failed=True)
+                except Exception:
+                    pass
+            raise
+        RECORD.depth -= 1
         if RECORD.depth == 0:
             try:
                 _record_call(self, args, kwargs, result, user_span(sys._getframe(1)))
