@@ -42,23 +42,20 @@ class MixedKeras(FaultRule):
         faults: list[Fault] = []
         target = evidence.flavor
         foreign = NAMESPACE["keras3" if target == "tf_keras" else "tf_keras"]
-        for call in evidence.calls:
-            if call.span is None or call.flavor not in LABEL:
+        sites = [(c.span, c.flavor, c.inputs, f"layer (`{c.cls}`) is called on") for c in evidence.calls]
+        sites += [(m.span, m.flavor, m.inputs + m.outputs, "model is built from") for m in evidence.models]
+        for span, flavor, tensors, what in sites:
+            if span is None or flavor not in LABEL:
                 continue
-            others = {
-                t.flavor for tid in call.inputs if (t := evidence.tensors.get(tid)) is not None and t.flavor in LABEL
-            } - {call.flavor}
+            others = {t.flavor for tid in tensors if (t := evidence.tensors.get(tid)) is not None and t.flavor in LABEL}
+            others.discard(flavor)
             if not others:
                 continue
-            other = others.pop()
-            message = (
-                f"a {LABEL[call.flavor]} layer (`{call.cls}`) is called on a {LABEL[other]} tensor; "
-                f"the program runs under {LABEL[target]}"
-            )
+            message = f"a {LABEL[flavor]} {what} a {LABEL[others.pop()]} tensor; the program runs under {LABEL[target]}"
             fix = FixPlan(self.code, {"target": target}) if _imports(index, foreign) else None
             if fix is None:
                 message += f" (no `{foreign}` import in this file to change)"
-            faults.append(self.fault(call.span.line, call.span.col + 1, message, fix=fix))
+            faults.append(self.fault(span.line, span.col + 1, message, fix=fix))
             break  # one mixed file is one fault: the fix is file-wide
         return faults
 

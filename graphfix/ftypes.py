@@ -58,6 +58,7 @@ class ModelBuild:
     span: Span | None
     error: str | None
     name: str | None
+    flavor: str = ""
 
 
 @dataclass(frozen=True)

@@ -250,6 +250,7 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
             span=Span.from_json(m.get("span")),
             error=m.get("error"),
             name=m.get("name"),
+            flavor=m.get("flavor", ""),
         )
         for m in data.get("models", [])
         if m.get("depth", 0) == 0 and last_by_uid.get(m.get("uid")) is m

@@ -205,7 +205,7 @@ def _wrap_functional_init(original: Any) -> Any:
             original(self, inputs, outputs, *args, **kwargs)
             return
         RECORD.building.add(id(self))
-        entry: dict[str, Any] = {"cls": type(self).__name__, "uid": id(self), "ok": False}
+        entry: dict[str, Any] = {"cls": type(self).__name__, "uid": id(self), "ok": False, "flavor": _flavor_of(self)}
         try:
             entry["inputs"] = [RECORD.tid(v) for v in _flatten(inputs, []) if _is_symbolic(v)]
             entry["outputs"] = [RECORD.tid(v) for v in _flatten(outputs, []) if _is_symbolic(v)]
