@@ -128,3 +128,25 @@ def test_verbose_says_what_was_skipped(runner: CliRunner, tmp_path: Path) -> Non
     result = runner.invoke(main, ["check", "-v", str(plain)])
     assert result.exit_code == 0
     assert "note: skipped: does not import TensorFlow or Keras" in result.stderr
+
+
+def test_progress_line_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from graphfix.cli import _progress
+    from graphfix.ftypes import FileOutcome
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    screen = Terminal()
+    monkeypatch.setattr("sys.stderr", screen)
+    with _progress(2) as progress:
+        assert progress is not None
+        progress(FileOutcome("a.py"))
+        progress(FileOutcome("b.py"))
+    assert "2/2 files, 0 faults, 0 fixes verified" in screen.getvalue()
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    with _progress(2) as progress:
+        assert progress is None
