@@ -11,12 +11,22 @@ def load() -> dict[str, FaultRule]:
     from codemods.disconnected_input import DisconnectedInput
     from codemods.mixed_keras import MixedKeras
     from codemods.nested_model_output import NestedModelOutput
+    from codemods.node_accessor import NodeAccessor
     from codemods.removed_backend_api import RemovedBackendApi
     from codemods.tf_op_on_keras_tensor import TfOpOnKerasTensor
     from codemods.unbuilt_model import UnbuiltModel
 
     rules: dict[str, FaultRule] = {}
-    for cls in (DisconnectedInput, DeadBranch, NestedModelOutput, UnbuiltModel, TfOpOnKerasTensor, RemovedBackendApi, MixedKeras):
+    for cls in (
+        DisconnectedInput,
+        DeadBranch,
+        NestedModelOutput,
+        UnbuiltModel,
+        NodeAccessor,
+        TfOpOnKerasTensor,
+        RemovedBackendApi,
+        MixedKeras,
+    ):
         rule = cls()
         if rule.code in rules:
             raise ValueError(f"duplicate fault code {rule.code}")
