@@ -7,6 +7,7 @@ from codemods.base import FaultRule
 
 def load() -> dict[str, FaultRule]:
     """Every known fault rule by code; fails loudly on a duplicate code or a rule without examples."""
+    from codemods.backend_function import BackendFunction
     from codemods.dead_branch import DeadBranch
     from codemods.disconnected_input import DisconnectedInput
     from codemods.mixed_keras import MixedKeras
@@ -23,6 +24,7 @@ def load() -> dict[str, FaultRule]:
         NestedModelOutput,
         UnbuiltModel,
         NodeAccessor,
+        BackendFunction,
         TfOpOnKerasTensor,
         RemovedBackendApi,
         MixedKeras,
