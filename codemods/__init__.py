@@ -14,6 +14,7 @@ def load() -> dict[str, FaultRule]:
     from codemods.nested_model_output import NestedModelOutput
     from codemods.node_accessor import NodeAccessor
     from codemods.removed_backend_api import RemovedBackendApi
+    from codemods.session_fetch import SessionFetch
     from codemods.tf_op_on_keras_tensor import TfOpOnKerasTensor
     from codemods.unbuilt_model import UnbuiltModel
 
@@ -25,6 +26,7 @@ def load() -> dict[str, FaultRule]:
         UnbuiltModel,
         NodeAccessor,
         BackendFunction,
+        SessionFetch,
         TfOpOnKerasTensor,
         RemovedBackendApi,
         MixedKeras,

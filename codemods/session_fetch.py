@@ -1,0 +1,247 @@
+"""GF203 session-fetch.
+
+TF1 style reading of layer values: ``sess = tf.compat.v1.Session()`` (or ``K.get_session()``,
+or ``with tf.compat.v1.Session() as sess:``) and ``sess.run(layer.output, feed_dict={model.input:
+X})``. Under TF2's eager execution the Keras tensors are not in the session's graph.
+
+Symptom: Keras 3 ``RuntimeError: The Session graph is empty.`` or ``AttributeError: module
+'keras.backend' has no attribute 'get_session'``; tf-keras ``TypeError: Tensors are unhashable``
+(the ``feed_dict`` keyed by Keras tensors). ``tf_upgrade_v2`` renames these calls to
+``tf.compat.v1.*`` and the result still fails.
+
+Detection: the program fails on a line that creates the session or runs it, where the session
+is a name bound to ``Session()``/``get_session()`` and each ``run`` fetches with a literal
+``feed_dict``. Programs that call ``tf.compat.v1.disable_eager_execution()`` and run are not
+faulty and never reach this rule.
+
+Fix: each ``sess.run(fetches, feed_dict={k1: v1, ...})`` becomes
+``keras.Model([k1, ...], fetches).predict([v1, ...], verbose=0)``: the same layers with the same
+weights compute the same NumPy values (a one-element fetch list stays a one-element list, a
+list of several still unpacks). The session, its ``with`` block (its body kept), ``set_session``
+and ``close`` calls go once nothing else uses the session.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from codemods.base import Example, FaultRule, Skip
+from codemods.edits import add_import, rewrite
+from codemods.tf_op_on_keras_tensor import keras_prefix
+from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.source import SourceIndex
+
+SESSION_MAKERS = ("Session", "InteractiveSession", "get_session")
+
+
+class SessionFetch(FaultRule):
+    code = "GF203"
+    name = "session-fetch"
+    summary = "TF1 Session.run(layer.output, feed_dict=...) in TF2 code"
+
+    def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        error = evidence.error
+        if error is None or error.span is None:
+            return []
+        sessions = _sessions(index)
+        if not sessions:
+            return []
+        lines = {error.span.line}
+        for name, (maker, runs) in sessions.items():
+            involved = {index.range(maker).start.line} | {index.range(r).start.line for r in runs}
+            if not lines & involved:
+                continue
+            line, col = error.span.line, error.span.col + 1
+            if not runs:
+                return [self.fault(line, col, f"TF1 session `{name}` in TF2 code; no `{name}.run(..., feed_dict=...)` to replace")]
+            if not all(_feed(run) is not None for run in runs):
+                return [self.fault(line, col, f"TF1 session `{name}`: a `run` without a literal feed_dict cannot be rewritten")]
+            message = f"TF1 session `{name}` fetches Keras tensors; use a sub-model's `predict`"
+            return [self.fault(line, col, message, fix=FixPlan(self.code, {"session": name}))]
+        return []
+
+    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
+        name = params["session"]
+        sessions = _sessions(index)
+        if name not in sessions:
+            raise Skip(f"no session `{name}` in this file")
+        maker, runs = sessions[name]
+        if not runs or any(_feed(run) is None for run in runs):
+            raise Skip("a `run` without a literal feed_dict cannot be rewritten")
+        prefix = keras_prefix(index)
+        removals = _session_statements(index, name, set(runs))
+        if removals:  # first drop the session's own statements (their blank lines and comments stay)
+            index = SourceIndex(rewrite(index, {}, removals))
+            maker, runs = _sessions(index)[name]
+        replacements: dict[cst.CSTNode, cst.CSTNode] = {run: _predict(run, prefix or "keras") for run in runs}
+        unwrap = _with_block(index, maker)
+
+        class Rewrite(cst.CSTTransformer):
+            def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+                return replacements.get(original, updated)  # type: ignore[return-value]
+
+            def leave_With(self, original: cst.With, updated: cst.With) -> Any:
+                if original is unwrap and isinstance(updated.body, cst.IndentedBlock):
+                    body = list(updated.body.body)
+                    if body:
+                        body[0] = body[0].with_changes(leading_lines=[*updated.leading_lines, *body[0].leading_lines])
+                    return cst.FlattenSentinel(body)
+                return updated
+
+        code = index.module.visit(Rewrite()).code
+        return code if prefix else add_import(code, "import keras")
+
+    EXAMPLES = (
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "sess = tf.compat.v1.Session()\n"
+                "acts = sess.run(layer.output, feed_dict={model.input: batch})\n"
+                "sess.close()\n"
+                "print(acts.shape)\n"
+            ),
+            params={"session": "sess"},
+            after=(
+                "import tensorflow as tf\n"
+                "acts = tf.keras.Model(model.input, layer.output).predict(batch, verbose=0)\n"
+                "print(acts.shape)\n"
+            ),
+        ),
+        Example(
+            before=(
+                "import keras\n"
+                "import tensorflow as tf\n"
+                "with tf.compat.v1.Session() as s:\n"
+                "    # both maps at once\n"
+                "    a, b = s.run([x.output, y.output], {m.inputs[0]: p, m.inputs[1]: q})\n"
+                "    (c,) = s.run([x.output], feed_dict={m.inputs[0]: p, m.inputs[1]: q})\n"
+            ),
+            params={"session": "s"},
+            after=(
+                "import keras\n"
+                "import tensorflow as tf\n"
+                "# both maps at once\n"
+                "a, b = keras.Model([m.inputs[0], m.inputs[1]], [x.output, y.output]).predict([p, q], verbose=0)\n"
+                "(c,) = [keras.Model([m.inputs[0], m.inputs[1]], [x.output]).predict([p, q], verbose=0)]\n"
+            ),
+        ),
+    )
+    UNCHANGED = (
+        Example(
+            before="import tensorflow as tf\nsess = tf.compat.v1.Session()\nvalue = sess.run(total)\n",
+            params={"session": "sess"},
+            note="no feed_dict: a pure TF1 graph, not a Keras fetch",
+        ),
+    )
+
+
+def _maker_name(call: cst.BaseExpression) -> str | None:
+    if isinstance(call, cst.Call):
+        func = call.func
+        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+        if name in SESSION_MAKERS:
+            return name
+    return None
+
+
+def _sessions(index: SourceIndex) -> dict[str, tuple[cst.Call, list[cst.Call]]]:
+    """Session names -> (the call that made it, its `.run(...)` calls)."""
+    found: dict[str, tuple[cst.Call, list[cst.Call]]] = {}
+
+    class Finder(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if _maker_name(node.value) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+                found.setdefault(node.targets[0].target.value, (node.value, []))  # type: ignore[arg-type]
+
+        def visit_WithItem(self, node: cst.WithItem) -> None:
+            if _maker_name(node.item) and node.asname is not None and isinstance(node.asname.name, cst.Name):
+                found.setdefault(node.asname.name.value, (node.item, []))  # type: ignore[arg-type]
+
+    index.module.visit(Finder())
+
+    class Runs(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if isinstance(func, cst.Attribute) and func.attr.value == "run" and isinstance(func.value, cst.Name):
+                if func.value.value in found:
+                    found[func.value.value][1].append(node)
+
+    index.module.visit(Runs())
+    return found
+
+
+def _feed(run: cst.Call) -> cst.Dict | None:
+    fetch = [a for a in run.args if a.keyword is None]
+    feed = next((a for a in run.args if a.keyword is not None and a.keyword.value == "feed_dict"), None)
+    if feed is None and len(fetch) == 2:
+        feed = fetch[1]
+    if feed is None or not isinstance(feed.value, cst.Dict) or not fetch:
+        return None
+    if any(not isinstance(e, cst.DictElement) for e in feed.value.elements):
+        return None
+    return feed.value
+
+
+def _predict(run: cst.Call, prefix: str) -> cst.BaseExpression:
+    feed = _feed(run)
+    assert feed is not None
+    fetches = run.args[0].value
+    keys = [e.key for e in feed.elements if isinstance(e, cst.DictElement)]
+    values = [e.value for e in feed.elements if isinstance(e, cst.DictElement)]
+
+    def listed(items: list[cst.BaseExpression]) -> cst.BaseExpression:
+        if len(items) == 1:
+            return items[0]
+        return cst.List([cst.Element(item) for item in items])
+
+    model = cst.Call(func=cst.parse_expression(f"{prefix}.Model"), args=[cst.Arg(listed(keys)), cst.Arg(fetches)])
+    predict = cst.Call(
+        func=cst.Attribute(value=model, attr=cst.Name("predict")),
+        args=[
+            cst.Arg(listed(values)),
+            cst.Arg(cst.Integer("0"), keyword=cst.Name("verbose"), equal=cst.AssignEqual(
+                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))),
+        ],
+    )
+    single = isinstance(fetches, (cst.List, cst.Tuple)) and len(fetches.elements) == 1
+    return cst.List([cst.Element(predict)]) if single else predict
+
+
+def _session_statements(index: SourceIndex, name: str, runs: set[cst.Call]) -> set[cst.CSTNode]:
+    """`sess = Session()`, `sess.close()`, `K.set_session(sess)`: removable once every other
+    read of the session is a rewritten `run`."""
+    statements: set[cst.CSTNode] = set()
+    others = []
+    for node in index.positions:
+        if isinstance(node, cst.Name) and node.value == name:
+            parent = index.parent(node)
+            if isinstance(parent, cst.AssignTarget) or isinstance(parent, cst.AsName):
+                statement = index.statement_of(node)
+                if isinstance(statement, cst.SimpleStatementLine):
+                    statements.add(statement)
+                continue
+            call = index.parent(parent) if isinstance(parent, cst.Attribute) else None
+            if isinstance(call, cst.Call) and call in runs:
+                continue
+            if isinstance(parent, cst.Attribute) and parent.attr.value == "close":
+                statements.add(index.statement_of(node))  # type: ignore[arg-type]
+                continue
+            arg_call = index.parent(parent) if isinstance(parent, cst.Arg) else None
+            if isinstance(arg_call, cst.Call) and index.module.code_for_node(arg_call.func).endswith("set_session"):
+                statements.add(index.statement_of(node))  # type: ignore[arg-type]
+                continue
+            others.append(node)
+    if others:
+        raise Skip(f"`{name}` is used other than by `run`, `close` and `set_session`")
+    return statements
+
+
+def _with_block(index: SourceIndex, maker: cst.Call) -> cst.With | None:
+    item = index.parent(maker)
+    if isinstance(item, cst.WithItem):
+        block = index.parent(item)
+        if isinstance(block, cst.With) and len(block.items) == 1:
+            return block
+    return None
