@@ -71,10 +71,7 @@ class SessionFetch(FaultRule):
         if not runs or any(_feed(run) is None for run in runs):
             raise Skip("a `run` without a literal feed_dict cannot be rewritten")
         prefix = keras_prefix(index)
-        removals = _session_statements(index, name, set(runs))
-        if removals:  # first drop the session's own statements (their blank lines and comments stay)
-            index = SourceIndex(rewrite(index, {}, removals))
-            maker, runs = _sessions(index)[name]
+        _session_statements(index, name, set(runs))  # refuses when the session has other uses
         replacements: dict[cst.CSTNode, cst.CSTNode] = {run: _predict(run, prefix or "keras") for run in runs}
         unwrap = _with_block(index, maker)
 
@@ -91,6 +88,11 @@ class SessionFetch(FaultRule):
                 return updated
 
         code = index.module.visit(Rewrite()).code
+        # then drop what is left of the session (its blank lines and comments stay)
+        rewritten = SourceIndex(code)
+        removals = _session_statements(rewritten, name, set())
+        if removals:
+            code = rewrite(rewritten, {}, removals)
         return code if prefix else add_import(code, "import keras")
 
     EXAMPLES = (
