@@ -56,6 +56,22 @@ class BackendFunction(FaultRule):
         params = {"call": span_json(index.span_of(call)), "name": name}
         return [self.fault(line, col, f"{lead}: `{name}` becomes a sub-model called with `predict`", fix=FixPlan(self.code, params))]
 
+    def detect_static(self, index: SourceIndex) -> list[Fault]:
+        if ".function(" not in index.source:
+            return []
+        faults = []
+        for node in index.positions:
+            if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute) or node.func.attr.value != "function":
+                continue
+            owner = index.module.code_for_node(node.func.value)
+            if not (owner in ("K", "backend") or owner.endswith(".backend")):
+                continue
+            name = index.bound_name(node)
+            span = index.span_of(node)
+            plan = FixPlan(self.code, {"call": span_json(span), "name": name}) if name else None
+            faults.append(self.fault(span.line, span.col + 1, "`backend.function` does not exist in Keras 3: use a sub-model", fix=plan))
+        return faults
+
     def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
         call = call_at(index, params["call"])
         name = params["name"]

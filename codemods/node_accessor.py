@@ -71,6 +71,23 @@ class NodeAccessor(FaultRule):
         message = f"`{receiver}.{name}(0)` was removed in Keras 3; use `{receiver}.{ACCESSORS[name]}`"
         return [self.fault(line, col, message, fix=FixPlan(self.code, params))]
 
+    def detect_static(self, index: SourceIndex) -> list[Fault]:
+        if "_at(" not in index.source:
+            return []
+        faults = []
+        for node in index.positions:
+            if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in ACCESSORS:
+                name = node.func.attr.value
+                span = index.span_of(node)
+                receiver = " ".join(index.module.code_for_node(node.func.value).split())
+                if _literal_index(node) == 0:
+                    message = f"`{receiver}.{name}(0)` does not exist in Keras 3; use `{receiver}.{ACCESSORS[name]}`"
+                    plan = FixPlan(self.code, {"call": span_json(span), "name": name})
+                    faults.append(self.fault(span.line, span.col + 1, message, fix=plan))
+                else:
+                    faults.append(self.fault(span.line, span.col + 1, f"`{receiver}.{name}(...)` does not exist in Keras 3"))
+        return faults
+
     def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
         call = call_at(index, params["call"])
         func = call.func

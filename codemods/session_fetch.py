@@ -62,6 +62,17 @@ class SessionFetch(FaultRule):
             return [self.fault(line, col, message, fix=FixPlan(self.code, {"session": name}))]
         return []
 
+    def detect_static(self, index: SourceIndex) -> list[Fault]:
+        if "disable_eager_execution" in index.source or ".run(" not in index.source:
+            return []
+        faults = []
+        for name, (maker, runs) in _sessions(index).items():
+            if runs and all(_feed(run) is not None for run in runs):
+                span = index.span_of(runs[0])
+                message = f"TF1 session `{name}` runs with a feed_dict: in TF2 use a sub-model's `predict`"
+                faults.append(self.fault(span.line, span.col + 1, message, fix=FixPlan(self.code, {"session": name})))
+        return faults
+
     def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
         name = params["session"]
         sessions = _sessions(index)

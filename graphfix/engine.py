@@ -159,13 +159,33 @@ class Engine:
             return FileOutcome(str(path), error=str(exc))
         except Exception:  # a bug of ours: keep the traceback as text, go on with other files
             return FileOutcome(str(path), error="internal error: " + traceback.format_exc(limit=-1).strip().splitlines()[-1])
-        return FileOutcome(
+        outcome = FileOutcome(
             str(path),
             faults=tuple(FaultOutcome(f, FixState.NONE if f.fix is None else FixState.UNVERIFIED) for f in diagnosis.faults),
             original=source.text,
             error=diagnosis.error,
             program_error=diagnosis.program_error,
             notes=_stub_notes(evidence),
+        )
+        return self._with_static_candidates(outcome, source, index, rewrite=False)
+
+    def _with_static_candidates(self, outcome: FileOutcome, source: SourceFile, index: SourceIndex, rewrite: bool) -> FileOutcome:
+        """When the program could not run to the end for a reason no rule explains (missing data,
+        a dependency, a timeout), idioms visible in the source still get candidate fixes,
+        labelled unverified."""
+        if outcome.error is None and outcome.program_error is None:
+            return outcome
+        static = self.static(Path(outcome.path), source, index, rewrite)
+        seen = {f.fault.code for f in outcome.faults}
+        extra = tuple(f for f in static.faults if f.fault.code not in seen)
+        if not extra:
+            return outcome
+        labelled = tuple(FaultOutcome(f.fault, f.state, "found in the source; the program could not run to confirm it") for f in extra)
+        return _replace(
+            outcome,
+            faults=outcome.faults + labelled,
+            unverified=outcome.unverified or static.unverified,
+            notes=outcome.notes + ("static candidates added: the program could not run to the end",),
         )
 
     def _guard(self, source: SourceFile) -> None:
@@ -191,6 +211,8 @@ class Engine:
             return FileOutcome(str(path), error=str(exc))
         except Exception:
             return FileOutcome(str(path), error="internal error: " + traceback.format_exc(limit=-1).strip().splitlines()[-1])
+        if outcome.fixed is None:
+            outcome = self._with_static_candidates(outcome, source, index, rewrite=True)
         if apply and outcome.fixed is not None:
             outcome = self._write(source, outcome)
         return outcome
