@@ -117,7 +117,7 @@ class Engine:
             return FileOutcome(str(path), error=f"syntax error at line {exc.raw_line}")
         except RecursionError:
             return FileOutcome(str(path), error="too deeply nested to parse")
-        if not imports_keras(index.module):
+        if not imports_keras(index.module, path.parent):
             return FileOutcome(str(path), original=source.text, notes=("skipped: does not import TensorFlow or Keras",))
         return source, index
 

@@ -8,6 +8,7 @@ can ask "which name is the tensor made at this call bound to?" without touching 
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from collections.abc import Iterator, Mapping
 
 import libcst as cst
@@ -130,23 +131,48 @@ class SourceIndex:
 KERAS_ROOTS = {"tensorflow", "keras", "tf_keras"}
 
 
-def imports_keras(module: cst.Module) -> bool:
-    """Whether the file imports TensorFlow or Keras anywhere (a file that does not cannot have a
-    graph fault, and is not worth a probe)."""
-    found = False
+def imported_modules(module: cst.Module) -> list[str]:
+    """Top-level names of every absolute import, and `.name` for relative ones."""
+    names: list[str] = []
 
     class Finder(cst.CSTVisitor):
         def visit_Import(self, node: cst.Import) -> None:
-            nonlocal found
-            for alias in node.names:
-                if module.code_for_node(alias.name).split(".")[0] in KERAS_ROOTS:
-                    found = True
+            names.extend(module.code_for_node(alias.name).split(".")[0] for alias in node.names)
 
         def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            nonlocal found
-            if node.module is not None and not node.relative:
-                if module.code_for_node(node.module).split(".")[0] in KERAS_ROOTS:
-                    found = True
+            if node.relative:
+                target = module.code_for_node(node.module).split(".")[0] if node.module else ""
+                if target:
+                    names.append("." + target)
+                elif not isinstance(node.names, cst.ImportStar):
+                    names.extend("." + alias.evaluated_name for alias in node.names)
+            elif node.module is not None:
+                names.append(module.code_for_node(node.module).split(".")[0])
 
     module.visit(Finder())
-    return found
+    return names
+
+
+def imports_keras(module: cst.Module, directory: Path | None = None, _seen: set[Path] | None = None) -> bool:
+    """Whether the file imports TensorFlow or Keras, directly or through a module of its own
+    project (a sibling file or package that does). A file that does not cannot have a graph
+    fault and is not worth a probe."""
+    seen = _seen if _seen is not None else set()
+    for name in imported_modules(module):
+        if name.lstrip(".") in KERAS_ROOTS and not name.startswith("."):
+            return True
+    if directory is None:
+        return False
+    for name in imported_modules(module):
+        base = name.lstrip(".")
+        for candidate in (directory / f"{base}.py", directory / base / "__init__.py"):
+            if candidate in seen or not candidate.is_file():
+                continue
+            seen.add(candidate)
+            try:
+                local = cst.parse_module(candidate.read_text(encoding="utf-8", errors="replace"))
+            except (cst.ParserSyntaxError, OSError, RecursionError):
+                continue
+            if imports_keras(local, candidate.parent if candidate.name != "__init__.py" else candidate.parent, seen):
+                return True
+    return False
