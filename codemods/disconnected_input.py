@@ -26,6 +26,7 @@ combined model shares its weights.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import libcst as cst
@@ -61,6 +62,17 @@ def orphan_inputs(graph: ConstructionGraph, model: ModelBuild) -> set[int]:
     return {r for r in roots if (t := graph.tensor(r)) is not None and t.is_input and r not in model.inputs}
 
 
+def disconnected_models(graph: ConstructionGraph) -> Iterator[tuple[ModelBuild, set[int], LayerCall | None]]:
+    """Models that failed to build because their outputs reach Inputs they were not given:
+    (model, those orphan Inputs, the nested model call they belong to, if any)."""
+    for model in graph.evidence.models:
+        if model.ok or model.span is None:
+            continue
+        orphans = orphan_inputs(graph, model)
+        if orphans:
+            yield model, orphans, nested_model_for(graph, model, orphans)
+
+
 class DisconnectedInput(FaultRule):
     code = "GF101"
     name = "disconnected-input"
@@ -69,12 +81,9 @@ class DisconnectedInput(FaultRule):
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
         graph = ConstructionGraph(evidence)
         faults: list[Fault] = []
-        for model in evidence.models:
-            if model.ok or model.span is None:
-                continue
-            orphans = orphan_inputs(graph, model)
-            if not orphans or nested_model_for(graph, model, orphans) is not None:
-                continue
+        for model, orphans, nested in disconnected_models(graph):
+            if nested is not None:
+                continue  # GF103 nested-model-output
             for orphan in sorted(orphans):
                 faults.append(self._diagnose(graph, index, model, orphan))
         return faults

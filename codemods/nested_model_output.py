@@ -28,7 +28,7 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.disconnected_input import nested_model_for, orphan_inputs
+from codemods.disconnected_input import disconnected_models
 from codemods.edits import call_at, model_arg, rewrite, span_json
 from graphfix.ftypes import Evidence, Fault, FixPlan, LayerCall
 from graphfix.graph import ConstructionGraph
@@ -43,12 +43,8 @@ class NestedModelOutput(FaultRule):
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
         graph = ConstructionGraph(evidence)
         faults: list[Fault] = []
-        for model in evidence.models:
-            if model.ok or model.span is None:
-                continue
-            orphans = orphan_inputs(graph, model)
-            nested = nested_model_for(graph, model, orphans) if orphans else None
-            if nested is None:
+        for model, _, nested in disconnected_models(graph):
+            if nested is None or model.span is None:
                 continue
             line, col = model.span.line, model.span.col + 1
             heads: list[list[str] | None] = []
