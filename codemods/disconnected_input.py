@@ -36,13 +36,12 @@ from codemods.edits import (
     call_at,
     defined_before,
     model_arg,
-    names_in,
     remaining_reads,
     removable_assignment,
     rewrite,
     span_json,
 )
-from graphfix.ftypes import Evidence, Fault, FixPlan, LayerCall, ModelBuild
+from graphfix.ftypes import Evidence, Fault, FixPlan, LayerCall, ModelBuild, Span
 from graphfix.graph import ConstructionGraph, same_shape
 from graphfix.source import SourceIndex
 
@@ -99,17 +98,21 @@ class DisconnectedInput(FaultRule):
 
         from_inputs = graph.descendants(model.inputs)
         from_orphan = graph.descendants([orphan])
+        orphan_call = index.node_at(orphan_tensor.input_span) if orphan_tensor.input_span else None
+        scope = index.scope_of(orphan_call) if orphan_call is not None else None
+        model_call = index.node_at(model.span)
+        same_frame = scope is not None and model_call is not None and index.scope_of(model_call) is scope
         named: list[tuple[int, str]] = []
         for tid in sorted(from_inputs - from_orphan - set(model.inputs)):
             producer = graph.producer(tid)
             if producer is None or not same_shape(graph.tensor(tid), orphan_tensor):
                 continue
-            name = index.name_bound_at(producer.span)
+            name = _name_for(index, tid, producer.span, model.names if same_frame else {}, scope, orphan_name)
             if name is not None:
                 named.append((tid, name))
         unused = [(t, n) for t, n in named if not graph.used(t)]
         chosen = unused if len(unused) == 1 else named if len(named) == 1 else []
-        if not chosen or orphan_name == "an Input":
+        if not chosen or orphan_name == "an Input" or scope is None:
             names = ", ".join(f"`{n}`" for _, n in named) or "none"
             return self.fault(
                 line, col, f"{lead}; no unique replacement (candidates: {names})",
@@ -127,13 +130,15 @@ class DisconnectedInput(FaultRule):
             if sub_name is not None and len(model.outputs) == 1:
                 params = {"mode": "compose", "model": span_json(model.span), "submodel": sub_name, "replacement": replacement}
                 return self.fault(line, col, f"{message}; compose as `{sub_name}({replacement})`", fix=FixPlan(self.code, params))
-        uses = [span_json(c.span) for c in graph.consumers.get(orphan, []) if c.span is not None]
+        uses = _loads(index, scope, orphan_name)
+        if uses is None:
+            return self.fault(line, col, f"{lead}; `{orphan_name}` is also a model input: report only", candidates=(replacement,))
         params = {
             "mode": "rewire",
             "orphan": orphan_name,
             "orphan_def": span_json(orphan_tensor.input_span),
             "replacement": replacement,
-            "uses": uses,
+            "uses": [span_json(index.span_of(n)) for n in uses],
         }
         return self.fault(line, col, message, fix=FixPlan(self.code, params))
 
@@ -155,7 +160,7 @@ class DisconnectedInput(FaultRule):
             params={
                 "mode": "rewire", "orphan": "z", "replacement": "code",
                 "orphan_def": {"line": 4, "col": 4, "end_line": 4, "end_col": 27},
-                "uses": [{"line": 5, "col": 6, "end_line": 5, "end_col": 25}],
+                "uses": [{"line": 5, "col": 23, "end_line": 5, "end_col": 24}],
             },
             after=(
                 "inp = keras.Input(shape=(64,))\n"
@@ -194,7 +199,7 @@ class DisconnectedInput(FaultRule):
             params={
                 "mode": "rewire", "orphan": "z", "replacement": "code",
                 "orphan_def": {"line": 1, "col": 4, "end_line": 1, "end_col": 27},
-                "uses": [{"line": 2, "col": 6, "end_line": 2, "end_col": 25}],
+                "uses": [{"line": 2, "col": 23, "end_line": 2, "end_col": 24}],
             },
             note="the replacement is computed after the use: rewiring would read an undefined name",
         ),
@@ -212,16 +217,14 @@ def _rewire(index: SourceIndex, params: dict[str, Any]) -> str:
     orphan, replacement = params["orphan"], params["replacement"]
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
     for span in params["uses"]:
-        call = call_at(index, span)
-        if not defined_before(index, replacement, call):
-            raise Skip(f"`{replacement}` is not defined before line {index.range(call).start.line}")
-        found = names_in(call, orphan)
-        if not found:
-            raise Skip(f"`{orphan}` is not an argument of the call at line {span['line']}")
-        for name in found:
-            replacements[name] = cst.Name(replacement)
+        name = index.node_at(Span(span["line"], span["col"], span["end_line"], span["end_col"]), cst.Name)
+        if not isinstance(name, cst.Name) or name.value != orphan:
+            raise Skip(f"`{orphan}` is not read at line {span['line']}")
+        if not defined_before(index, replacement, name):
+            raise Skip(f"`{replacement}` is not defined before line {span['line']}")
+        replacements[name] = cst.Name(replacement)
     if not replacements:
-        raise Skip("the orphan input is not used by any layer call")
+        raise Skip("the orphan input is not used")
     removals: set[cst.CSTNode] = set()
     definition = call_at(index, params["orphan_def"])
     if remaining_reads(index, orphan, definition, set(replacements)) == 0:
@@ -229,6 +232,34 @@ def _rewire(index: SourceIndex, params: dict[str, Any]) -> str:
         if statement is not None:
             removals.add(statement)
     return rewrite(index, replacements, removals)
+
+
+def _name_for(
+    index: SourceIndex, tid: int, span: Any, frame_names: dict[str, int], scope: Any, orphan: str
+) -> str | None:
+    """A name the tensor is bound to and that the orphan's scope can read: where the model is
+    built (a helper's result is named only by its caller), or where the tensor was made."""
+    for name in sorted(n for n, t in frame_names.items() if t == tid and n != orphan):
+        if scope is not None and len(scope.assignments[name]) == 1:
+            return name
+    bound = index.name_bound_at(span)
+    return bound if bound != orphan else None
+
+
+def _loads(index: SourceIndex, scope: Any, name: str) -> list[cst.Name] | None:
+    """Every read of `name` in its scope; None when one of them is a model's inputs (then the
+    Input is meant as a model input, and rewiring would change that model)."""
+    loads: list[cst.Name] = []
+    for assignment in scope.assignments[name]:
+        for access in assignment.references:
+            node = access.node
+            if not isinstance(node, cst.Name):
+                return None
+            parent = index.parent(index.parent(node))  # Name -> Arg -> Call
+            if isinstance(parent, cst.Call) and index.module.code_for_node(parent.func).split(".")[-1] in ("Model", "Functional"):
+                return None
+            loads.append(node)
+    return loads
 
 
 def _compose(index: SourceIndex, params: dict[str, Any]) -> str:

@@ -59,6 +59,7 @@ class ModelBuild:
     error: str | None
     name: str | None
     flavor: str = ""
+    names: dict[str, int] = field(default_factory=dict)  # variable -> tensor, where it was built
 
 
 @dataclass(frozen=True)

@@ -251,6 +251,7 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
             error=m.get("error"),
             name=m.get("name"),
             flavor=m.get("flavor", ""),
+            names={str(k): int(v) for k, v in (m.get("names") or {}).items()},
         )
         for m in data.get("models", [])
         if m.get("depth", 0) == 0 and last_by_uid.get(m.get("uid")) is m

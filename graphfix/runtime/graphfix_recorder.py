@@ -78,6 +78,20 @@ def user_span(frame: types.FrameType | None = None) -> dict[str, Any] | None:
     return None
 
 
+def user_names(frame: types.FrameType | None) -> dict[str, int]:
+    """Symbolic tensors bound to names in the innermost user frame: which tensor each name holds
+    where a model is built (a tensor returned by a helper is named only there)."""
+    while frame is not None and frame.f_code.co_filename not in USER_FILES:
+        frame = frame.f_back
+    if frame is None:
+        return {}
+    names = {}
+    for name, value in list(frame.f_locals.items()):
+        if _is_symbolic(value):
+            names[name] = RECORD.tid(value)
+    return names
+
+
 def _span(code: types.CodeType, lasti: int, lineno: int | None) -> dict[str, Any]:
     positions = list(code.co_positions())
     index = lasti // 2
@@ -210,6 +224,7 @@ def _wrap_functional_init(original: Any) -> Any:
             entry["inputs"] = [RECORD.tid(v) for v in _flatten(inputs, []) if _is_symbolic(v)]
             entry["outputs"] = [RECORD.tid(v) for v in _flatten(outputs, []) if _is_symbolic(v)]
             entry["span"] = user_span(sys._getframe(1))
+            entry["names"] = user_names(sys._getframe(1))
             entry["depth"] = RECORD.depth
             RECORD.models.append(entry)
         except Exception:
