@@ -26,7 +26,7 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import add_import, call_at, model_arg, span_json
+from codemods.edits import add_import, call_at, drop_unused_backend_imports, model_arg, span_json
 from codemods.tf_op_on_keras_tensor import keras_prefix
 from graphfix.ftypes import Evidence, Fault, FixPlan
 from graphfix.source import SourceIndex
@@ -99,7 +99,7 @@ class BackendFunction(FaultRule):
             def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
                 return replacements.get(original, updated)  # type: ignore[return-value]
 
-        code = index.module.visit(Replace()).code
+        code = drop_unused_backend_imports(index.module.visit(Replace()).code)
         return code if prefix else add_import(code, "import keras")
 
     EXAMPLES = (
@@ -113,7 +113,6 @@ class BackendFunction(FaultRule):
             params={"call": {"line": 3, "col": 13, "end_line": 3, "end_col": 64}, "name": "get_hidden"},
             after=(
                 "import keras\n"
-                "from keras import backend as K\n"
                 "get_hidden = keras.Model([model.input], [model.layers[1].output])\n"
                 "hidden = [get_hidden.predict([x], verbose=0)][0]\n"
             ),

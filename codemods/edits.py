@@ -146,3 +146,33 @@ def add_import(source: str, statement: str) -> str:
         raise Skip("no top-level import to place the new import beside")
     body.insert(last + 1, cst.parse_statement(statement))
     return module.with_changes(body=body).code
+
+
+def drop_unused_backend_imports(code: str) -> str:
+    """Remove `keras.backend` imports (`from keras import backend as K`, `import keras.backend
+    as K`, ...) that nothing uses any more after a rewrite; libcst decides what is unused."""
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import RemoveImportsVisitor
+
+    module = cst.parse_module(code)
+    context = CodemodContext()
+    requested = False
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for node in statement.body:
+            if isinstance(node, cst.ImportFrom) and node.module is not None and not isinstance(node.names, cst.ImportStar):
+                source = module.code_for_node(node.module)
+                for alias in node.names:
+                    if alias.evaluated_name == "backend" or source.endswith(".backend"):
+                        RemoveImportsVisitor.remove_unused_import(context, source, alias.evaluated_name, alias.evaluated_alias)
+                        requested = True
+            elif isinstance(node, cst.Import):
+                for alias in node.names:
+                    dotted = module.code_for_node(alias.name)
+                    if dotted.endswith(".backend") and alias.asname is not None:
+                        RemoveImportsVisitor.remove_unused_import(context, dotted, None, alias.evaluated_alias)
+                        requested = True
+    if not requested:
+        return code
+    return RemoveImportsVisitor(context).transform_module(module).code

@@ -28,7 +28,7 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import add_import, call_at, span_json
+from codemods.edits import add_import, call_at, drop_unused_backend_imports, span_json
 from codemods.tf_op_on_keras_tensor import keras_prefix
 from graphfix.ftypes import Evidence, Fault, FixPlan
 from graphfix.source import SourceIndex
@@ -98,7 +98,7 @@ class RemovedBackendApi(FaultRule):
             def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
                 return expression if original is call else updated
 
-        code = index.module.visit(Replace()).code
+        code = drop_unused_backend_imports(index.module.visit(Replace()).code)
         needs_import = "{keras}" in template or "{ops}" in template
         return add_import(code, "import keras") if needs_import and not keras_prefix(index) else code
 
@@ -106,7 +106,7 @@ class RemovedBackendApi(FaultRule):
         Example(
             before="import keras\nfrom keras import backend as K\nK.set_value(model.optimizer.learning_rate, 1e-4)\n",
             params={"call": {"line": 3, "col": 0, "end_line": 3, "end_col": 48}, "name": "set_value"},
-            after="import keras\nfrom keras import backend as K\nmodel.optimizer.learning_rate.assign(1e-4)\n",
+            after="import keras\nmodel.optimizer.learning_rate.assign(1e-4)\n",
         ),
         Example(
             before="import tensorflow as tf\nweights = tf.keras.backend.batch_get_value(model.weights)\n",

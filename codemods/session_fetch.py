@@ -14,6 +14,10 @@ is a name bound to ``Session()``/``get_session()`` and each ``run`` fetches with
 ``feed_dict``. Programs that call ``tf.compat.v1.disable_eager_execution()`` and run are not
 faulty and never reach this rule.
 
+A ``tf.compat.v1.placeholder`` (``RuntimeError: tf.placeholder() is not compatible with eager
+execution``) with a literal shape becomes ``keras.Input`` of that shape and dtype: the model is
+then called on it symbolically, and the session fetch that feeds it becomes a sub-model below.
+
 Fix: each ``sess.run(fetches, feed_dict={k1: v1, ...})`` becomes
 ``keras.Model([k1, ...], fetches).predict([v1, ...], verbose=0)``: the same layers with the same
 weights compute the same NumPy values (a one-element fetch list stays a one-element list, a
@@ -28,7 +32,7 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import add_import, rewrite
+from codemods.edits import add_import, call_at, drop_unused_backend_imports, rewrite, span_json
 from codemods.tf_op_on_keras_tensor import keras_prefix
 from graphfix.ftypes import Evidence, Fault, FixPlan
 from graphfix.source import SourceIndex
@@ -45,6 +49,8 @@ class SessionFetch(FaultRule):
         error = evidence.error
         if error is None or error.span is None:
             return []
+        if "placeholder() is not compatible with eager execution" in error.message:
+            return self._placeholder(index, error.span)
         sessions = _sessions(index)
         if not sessions:
             return []
@@ -73,7 +79,23 @@ class SessionFetch(FaultRule):
                 faults.append(self.fault(span.line, span.col + 1, message, fix=FixPlan(self.code, {"session": name})))
         return faults
 
+    def _placeholder(self, index: SourceIndex, span: Any) -> list[Fault]:
+        line, col = span.line, span.col + 1
+        call = index.node_at(span)
+        if not isinstance(call, cst.Call) or _placeholder_input(call, "keras") is None:
+            return [self.fault(line, col, "a TF1 placeholder in eager TF2 code: use keras.Input(shape=...) or pass tensors as arguments")]
+        message = "a TF1 placeholder in eager TF2 code: a `keras.Input` of the same shape feeds the model symbolically"
+        return [self.fault(line, col, message, fix=FixPlan(self.code, {"placeholder": span_json(span)}))]
+
     def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
+        if "placeholder" in params:
+            call = call_at(index, params["placeholder"])
+            prefix = keras_prefix(index)
+            replacement = _placeholder_input(call, prefix or "keras")
+            if replacement is None:
+                raise Skip("the placeholder's shape is not a literal")
+            code = rewrite(index, {call: replacement})
+            return code if prefix else add_import(code, "import keras")
         name = params["session"]
         sessions = _sessions(index)
         if name not in sessions:
@@ -104,9 +126,15 @@ class SessionFetch(FaultRule):
         removals = _session_statements(rewritten, name, set())
         if removals:
             code = rewrite(rewritten, {}, removals)
+        code = drop_unused_backend_imports(code)
         return code if prefix else add_import(code, "import keras")
 
     EXAMPLES = (
+        Example(
+            before="import tensorflow as tf\nx = tf.compat.v1.placeholder(tf.float32, shape=(None, 28, 28), name='pixels')\n",
+            params={"placeholder": {"line": 2, "col": 4, "end_line": 2, "end_col": 78}},
+            after="import tensorflow as tf\nx = tf.keras.Input(shape=(28, 28), dtype=tf.float32, name='pixels')\n",
+        ),
         Example(
             before=(
                 "import tensorflow as tf\n"
@@ -143,11 +171,45 @@ class SessionFetch(FaultRule):
     )
     UNCHANGED = (
         Example(
+            before="import tensorflow as tf\nx = tf.compat.v1.placeholder(tf.float32, shape=input_shape)\n",
+            params={"placeholder": {"line": 2, "col": 4, "end_line": 2, "end_col": 60}},
+            note="the shape is not a literal: the Input's shape cannot be written down",
+        ),
+        Example(
             before="import tensorflow as tf\nsess = tf.compat.v1.Session()\nvalue = sess.run(total)\n",
             params={"session": "sess"},
             note="no feed_dict: a pure TF1 graph, not a Keras fetch",
         ),
     )
+
+
+def _placeholder_input(call: cst.Call, prefix: str) -> cst.Call | None:
+    """`tf.compat.v1.placeholder(dtype, shape=(None, 4), name=n)` -> `keras.Input(shape=(4,),
+    dtype=dtype, name=n)`; a fixed batch size keeps it with `batch_shape`."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value == "placeholder"):
+        return None
+    positional = [a.value for a in call.args if a.keyword is None]
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    dtype = keywords.get("dtype", positional[0] if positional else None)
+    shape = keywords.get("shape", positional[1] if len(positional) > 1 else None)
+    if not isinstance(shape, (cst.Tuple, cst.List)) or not shape.elements or set(keywords) - {"dtype", "shape", "name"}:
+        return None
+    dims = [e.value for e in shape.elements]
+    first = dims[0]
+    args: list[cst.Arg] = []
+    equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+    if isinstance(first, cst.Name) and first.value == "None":
+        rest = cst.Tuple([cst.Element(d) for d in dims[1:]]) if dims[1:] else cst.Tuple([])
+        args.append(cst.Arg(rest, keyword=cst.Name("shape"), equal=equal))
+    else:
+        args.append(cst.Arg(cst.Tuple([cst.Element(d) for d in dims]), keyword=cst.Name("batch_shape"), equal=equal))
+    if dtype is not None:
+        args.append(cst.Arg(dtype, keyword=cst.Name("dtype"), equal=equal))
+    if "name" in keywords:
+        args.append(cst.Arg(keywords["name"], keyword=cst.Name("name"), equal=equal))
+    commas = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]]
+    return cst.Call(func=cst.parse_expression(f"{prefix}.Input"), args=[*commas, args[-1]])
 
 
 def _maker_name(call: cst.BaseExpression) -> str | None:

@@ -1,6 +1,5 @@
 import numpy as np
 import keras
-import keras.backend as backend
 
 
 def activations(model, layer_name, batch):

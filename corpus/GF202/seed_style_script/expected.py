@@ -1,6 +1,5 @@
 import numpy as np
 import keras
-from keras import backend as K
 
 model = keras.Sequential([keras.Input((10,)), keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)])
 model.compile("adam", "mse")

@@ -1,6 +1,5 @@
 import numpy as np
 import keras
-from keras import backend as K
 
 
 def layer_values(model, name, batch):

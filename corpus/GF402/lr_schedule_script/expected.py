@@ -1,6 +1,5 @@
 import numpy as np
 import keras
-from keras import backend as K
 
 model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
 model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1), loss="mse")

@@ -1,5 +1,5 @@
 import numpy as np
-from keras import backend, layers
+from keras import layers
 import keras
 
 

@@ -1,5 +1,4 @@
 import keras
-import keras.backend as KB
 
 
 def snapshot(model):
