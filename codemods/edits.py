@@ -135,15 +135,22 @@ def model_arg(call: cst.Call, position: int, keyword: str) -> cst.Arg | None:
 
 
 def add_import(source: str, statement: str) -> str:
-    """Add an import statement after the file's last top-level import."""
+    """Add an import statement after the file's leading block of imports (so it is bound before
+    any code runs, unlike an import placed after a late `import` further down)."""
     module = cst.parse_module(source)
     body = list(module.body)
     last = -1
     for position, node in enumerate(body):
-        if isinstance(node, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body):
+        is_import = isinstance(node, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body)
+        is_docstring = position == 0 and isinstance(node, cst.SimpleStatementLine) and isinstance(
+            node.body[0], cst.Expr
+        ) and isinstance(node.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+        if is_import:
             last = position
+        elif not is_docstring:
+            break
     if last < 0:
-        raise Skip("no top-level import to place the new import beside")
+        raise Skip("no import block at the top of the file to place the new import in")
     body.insert(last + 1, cst.parse_statement(statement))
     return module.with_changes(body=body).code
 
