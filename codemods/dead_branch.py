@@ -88,6 +88,10 @@ class DeadBranch(FaultRule):
             if producer is None:
                 continue
             name = index.name_bound_at(producer.span)
+            call = index.node_at(model.span)
+            argument = model_arg(call, 0, "inputs") if isinstance(call, cst.Call) else None
+            if name is None or argument is None or not (isinstance(argument.value, cst.Name) and argument.value.value == name):
+                continue  # e.g. `Model(base.output, head)`: a deliberate model on another's features
             roots = [r for r in graph.roots([tid]) if (t := graph.tensor(r)) is not None and t.is_input]
             line, col = model.span.line, model.span.col + 1
             lead = f"model input `{name or 'tensor'}` is an intermediate tensor, not an Input: the layers before it are dropped"
