@@ -16,6 +16,7 @@ def load() -> dict[str, FaultRule]:
     from codemods.removed_backend_api import RemovedBackendApi
     from codemods.session_fetch import SessionFetch
     from codemods.tf_op_on_keras_tensor import TfOpOnKerasTensor
+    from codemods.variable_in_function import VariableInFunction
     from codemods.unbuilt_model import UnbuiltModel
 
     rules: dict[str, FaultRule] = {}
@@ -27,6 +28,7 @@ def load() -> dict[str, FaultRule]:
         NodeAccessor,
         BackendFunction,
         SessionFetch,
+        VariableInFunction,
         TfOpOnKerasTensor,
         RemovedBackendApi,
         MixedKeras,

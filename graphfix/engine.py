@@ -93,7 +93,7 @@ class Engine:
         program_error = None
         if evidence.error is not None:
             error_line = evidence.error.span.line if evidence.error.span else None
-            if not any(f.line == error_line for f in faults):
+            if not any(f.line == error_line or f.explains_error for f in faults):
                 where = f" (line {error_line})" if error_line else ""
                 program_error = f"the program failed{where}: {evidence.error.summary}"
         elif evidence.exit_code not in (None, 0):

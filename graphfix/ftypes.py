@@ -125,6 +125,7 @@ class Fault:
     message: str
     fix: FixPlan | None = None
     candidates: tuple[str, ...] = ()
+    explains_error: bool = False  # the program's exception is this fault's symptom (wherever it surfaced)
 
     @property
     def key(self) -> tuple[str, int]:

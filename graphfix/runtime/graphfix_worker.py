@@ -12,6 +12,7 @@ milliseconds, so every probe gets a fresh process that shares nothing with the o
 from __future__ import annotations
 
 import json
+import linecache
 import os
 import resource
 import select
@@ -75,6 +76,7 @@ def _run_child(request: dict[str, Any]) -> None:
         os.chdir(directory)
         sys.path[0:0] = [directory]
         sys.argv = [path, *request.get("argv", [])]
+        _serve_source(path, request["source"])
         code = compile(request["source"], path, "exec", dont_inherit=True)
         entry = request.get("entry")
         if entry:
@@ -112,6 +114,23 @@ def _run_child(request: dict[str, Any]) -> None:
         os.replace(tmp, request["result"])
     finally:
         os._exit(0)
+
+
+def _serve_source(path: str, source: str) -> None:
+    """Tools that read source (autograph, inspect, tracebacks) must see the text being probed,
+    which may be a rewrite that is not on disk. linecache holds it; autograph forces a re-read
+    from disk (`updatecache`), so that is pinned too."""
+    lines = source.splitlines(True)
+    linecache.cache[path] = (len(source), None, lines, path)
+    original = linecache.updatecache
+
+    def updatecache(filename: str, module_globals: Any = None) -> list[str]:
+        if filename == path:
+            linecache.cache[path] = (len(source), None, lines, path)
+            return lines
+        return original(filename, module_globals)
+
+    linecache.updatecache = updatecache  # type: ignore[assignment]
 
 
 def _virtual_memory() -> int:
