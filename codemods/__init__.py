@@ -10,11 +10,13 @@ def load() -> dict[str, FaultRule]:
     from codemods.backend_function import BackendFunction
     from codemods.dead_branch import DeadBranch
     from codemods.disconnected_input import DisconnectedInput
+    from codemods.layer_created_in_call import LayerCreatedInCall
     from codemods.mixed_keras import MixedKeras
     from codemods.nested_model_output import NestedModelOutput
     from codemods.node_accessor import NodeAccessor
     from codemods.removed_backend_api import RemovedBackendApi
     from codemods.session_fetch import SessionFetch
+    from codemods.tf_function_on_call import TfFunctionOnCall
     from codemods.tf_op_on_keras_tensor import TfOpOnKerasTensor
     from codemods.variable_in_function import VariableInFunction
     from codemods.unbuilt_model import UnbuiltModel
@@ -28,6 +30,8 @@ def load() -> dict[str, FaultRule]:
         NodeAccessor,
         BackendFunction,
         SessionFetch,
+        TfFunctionOnCall,
+        LayerCreatedInCall,
         VariableInFunction,
         TfOpOnKerasTensor,
         RemovedBackendApi,

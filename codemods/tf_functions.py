@@ -60,6 +60,8 @@ def is_model_subclass(index: SourceIndex, cls: cst.ClassDef) -> bool:
 
 def creates_layer(index: SourceIndex, call: cst.Call) -> bool:
     """A call constructing a Keras layer (`Dense(...)`, `keras.layers.Conv2D(...)`)."""
+    if not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return False  # `Dense(4)(x)` calls the layer; its inner call constructs it
     names = qualified_names(index, call.func)
     if any(n.startswith(KERAS_LAYER_MODULES) for n in names):
         return True

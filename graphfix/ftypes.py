@@ -105,6 +105,7 @@ class Evidence:
     output_tail: str = ""  # the last lines the program printed
     seconds: float = 0.0
     stubbed: tuple[str, ...] = ()  # what the dry-run stubs replaced
+    user_classes: dict[str, int] = field(default_factory=dict)  # user Layer/Model classes called
     notes: tuple[str, ...] = ()  # how the probe ran (for --verbose)
 
 

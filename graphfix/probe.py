@@ -277,4 +277,5 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
         output_tail=tail,
         seconds=seconds,
         stubbed=tuple(data.get("stubbed", [])),
+        user_classes={str(k): int(v) for k, v in (data.get("user_classes") or {}).items()},
     )

@@ -34,6 +34,7 @@ class Record:
         self.tensor_ids: dict[int, int] = {}
         self.depth = 0
         self.building: set[int] = set()
+        self.user_classes: dict[str, int] = {}
         self.flavors: set[str] = set()
 
     def tid(self, tensor: Any) -> int:
@@ -53,6 +54,7 @@ RECORD = Record()
 def reset(user_files: set[str]) -> None:
     global RECORD
     RECORD = Record()
+    _USER_CLASS.clear()
     USER_FILES.clear()
     USER_FILES.update(user_files)
 
@@ -139,6 +141,21 @@ def _is_symbolic(value: Any) -> bool:
     return isinstance(value, tuple(_SYMBOLIC_TYPES))
 
 
+_USER_CLASS: dict[type, bool] = {}
+
+
+def _note_user_class(layer: Any) -> None:
+    """Layer/Model classes defined in the user's file that were called (at any depth)."""
+    cls = type(layer)
+    user = _USER_CLASS.get(cls)
+    if user is None:
+        module = sys.modules.get(cls.__module__)
+        user = getattr(module, "__file__", None) in USER_FILES
+        _USER_CLASS[cls] = user
+    if user:
+        RECORD.user_classes[cls.__name__] = RECORD.user_classes.get(cls.__name__, 0) + 1
+
+
 def _flavor_of(obj: Any) -> str:
     module = type(obj).__module__
     return "tf_keras" if module.startswith("tf_keras") else "keras3" if module.startswith("keras") else "other"
@@ -175,6 +192,7 @@ def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any, 
 
 def _wrap_call(original: Any) -> Any:
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _note_user_class(self)
         RECORD.depth += 1
         try:
             result = original(self, *args, **kwargs)
@@ -344,4 +362,5 @@ def snapshot() -> dict[str, Any]:
         "tensors": {str(k): v for k, v in RECORD.tensors.items()},
         "models": RECORD.models,
         "sequentials": RECORD.sequentials,
+        "user_classes": RECORD.user_classes,
     }
