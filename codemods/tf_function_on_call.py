@@ -59,7 +59,8 @@ class TfFunctionOnCall(FaultRule):
             name = cls.name.value
             if name not in evidence.user_classes and not failed:
                 continue  # never ran: nothing observed
-            reason = _breaks(index, cls, call, evidence.flavor)
+            no_gradients = evidence.error is not None and "No gradients provided" in evidence.error.message
+            reason = _breaks(index, cls, call, evidence.flavor, no_gradients)
             if reason is None:
                 continue
             span = index.span_of(decorator)
@@ -131,7 +132,7 @@ def _decorated_calls(index: SourceIndex) -> list[tuple[cst.ClassDef, cst.Functio
     return found
 
 
-def _breaks(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, flavor: str) -> str | None:
+def _breaks(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, flavor: str, no_gradients: bool) -> str | None:
     calls = calls_in(call)
     if any(creates_layer(index, c) for c in calls):
         return "creates layers on every call"
@@ -139,6 +140,6 @@ def _breaks(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, flavor
         return "creates variables on every call"
     if any(index.module.code_for_node(c.func).endswith("add_loss") for c in calls):
         return "adds a loss"
-    if is_model_subclass(index, cls) and flavor == "keras3":
+    if is_model_subclass(index, cls) and (flavor == "keras3" or no_gradients):
         return "is a Model's call (Keras 3 then finds no gradients in fit)"
     return None
