@@ -8,6 +8,7 @@ from codemods.base import FaultRule
 def load() -> dict[str, FaultRule]:
     """Every known fault rule by code; fails loudly on a duplicate code or a rule without examples."""
     from codemods.backend_function import BackendFunction
+    from codemods.captured_tensor import CapturedTensor
     from codemods.dead_branch import DeadBranch
     from codemods.disconnected_input import DisconnectedInput
     from codemods.layer_created_in_call import LayerCreatedInCall
@@ -33,6 +34,7 @@ def load() -> dict[str, FaultRule]:
         TfFunctionOnCall,
         LayerCreatedInCall,
         VariableInFunction,
+        CapturedTensor,
         TfOpOnKerasTensor,
         RemovedBackendApi,
         MixedKeras,

@@ -1,0 +1,229 @@
+"""GF304 captured-tensor.
+
+A ``tf.function`` reads a module-level name holding a tensor instead of taking it as an
+argument. The tensor is captured when the function is traced:
+
+- an eager tensor is baked in: rebinding the name later (``scale = tf.constant(3.0)`` after the
+  first call) changes nothing, the function keeps multiplying by 2 (silent);
+- a Keras 3 symbolic tensor cannot be captured at all: ``ValueError: A KerasTensor cannot be used
+  as input to a TensorFlow function``.
+
+Detection: a ``tf.function``-decorated function of the file reads a module-level name that the
+module binds to a TensorFlow tensor (``tf.constant(...)``, ``tf.ones(...)``, ..., not a
+``tf.Variable``, which is captured by reference and stays live) and rebinds after the function
+is first called; or the program fails with the KerasTensor error at a call of that function.
+
+Fix: pass the captured tensor as an argument: the name becomes a parameter of the function, and
+every call of the function in the file passes it by keyword (``f(x, scale=scale)``), so each call
+reads the current binding. A function that is also used in other ways (passed as a callback,
+called from another module) is reported, not rewritten: its other callers would break.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from codemods.base import Example, FaultRule, Skip
+from codemods.tf_functions import enclosing_class, functions, qualified_names, tf_function_decorator
+from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.source import SourceIndex
+
+KERAS_TENSOR = "A KerasTensor cannot be used as input to a TensorFlow function"
+
+
+class CapturedTensor(FaultRule):
+    code = "GF304"
+    name = "captured-tensor"
+    summary = "a tf.function reads a global tensor (captured at trace time) instead of an argument"
+
+    def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        if "function" not in index.source:
+            return []
+        symbolic_error = evidence.error is not None and KERAS_TENSOR in evidence.error.message
+        faults = []
+        for function, captured in _captures(index, symbolic_error):
+            calls = _call_sites(index, function)
+            names = ", ".join(f"`{n}`" for n in captured)
+            span = index.span_of(function.name)
+            what = "a Keras symbolic tensor it cannot capture" if symbolic_error else "a tensor frozen when it was traced"
+            message = f"`{function.name.value}` reads {names} from the module: {what}; pass it as an argument"
+            fix = FixPlan(self.code, {"function": function.name.value, "names": captured}) if calls is not None else None
+            if fix is None:
+                message += " (the function is also used other than by direct calls)"
+            faults.append(self.fault(span.line, span.col + 1, message, fix=fix, explains_error=symbolic_error))
+        return faults
+
+    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
+        target = next((f for f in functions(index) if f.name.value == params["function"]), None)
+        if target is None:
+            raise Skip(f"no function `{params['function']}`")
+        calls = _call_sites(index, target)
+        if calls is None:
+            raise Skip("the function is used other than by direct calls")
+        names: list[str] = params["names"]
+        existing = {p.name.value for p in target.params.params + target.params.kwonly_params}
+        if set(names) & existing:
+            raise Skip("the function already has a parameter of that name")
+
+        class Pass(cst.CSTTransformer):
+            def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+                if original is not target:
+                    return updated
+                params = list(updated.params.params)
+                position = next((i for i, p in enumerate(params) if p.default is not None), len(params))
+                new = [cst.Param(cst.Name(n)) for n in names]
+                if position > 0 or len(params) > 0:
+                    params = [p.with_changes(comma=cst.MaybeSentinel.DEFAULT) for p in params]
+                params[position:position] = new
+                return updated.with_changes(params=updated.params.with_changes(params=params))
+
+            def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+                if original not in calls:
+                    return updated
+                args = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in updated.args]
+                equal = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+                args += [cst.Arg(cst.Name(n), keyword=cst.Name(n), equal=equal) for n in names]
+                return updated.with_changes(args=args)
+
+        return index.module.visit(Pass()).code
+
+    EXAMPLES = (
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "scale = tf.constant(2.0)\n"
+                "\n"
+                "@tf.function\n"
+                "def apply(x, bias=0.0):\n"
+                "    return x * scale + bias\n"
+                "\n"
+                "print(apply(tf.constant(1.0)))\n"
+                "scale = tf.constant(3.0)\n"
+                "print(apply(tf.constant(1.0), bias=1.0))\n"
+            ),
+            params={"function": "apply", "names": ["scale"]},
+            after=(
+                "import tensorflow as tf\n"
+                "scale = tf.constant(2.0)\n"
+                "\n"
+                "@tf.function\n"
+                "def apply(x, scale, bias=0.0):\n"
+                "    return x * scale + bias\n"
+                "\n"
+                "print(apply(tf.constant(1.0), scale=scale))\n"
+                "scale = tf.constant(3.0)\n"
+                "print(apply(tf.constant(1.0), bias=1.0, scale=scale))\n"
+            ),
+        ),
+    )
+    UNCHANGED = (
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "scale = tf.constant(2.0)\n"
+                "@tf.function\n"
+                "def apply(x):\n"
+                "    return x * scale\n"
+                "callbacks = [apply]\n"
+            ),
+            params={"function": "apply", "names": ["scale"]},
+            note="the function is passed around: its other callers are out of reach",
+        ),
+    )
+
+
+def _module_bindings(index: SourceIndex) -> dict[str, list[tuple[int, cst.BaseExpression]]]:
+    """Module-scope assignments (also inside loops and ifs at module level), by name."""
+    bindings: dict[str, list[tuple[int, cst.BaseExpression]]] = {}
+    scope = index.scopes.get(index.module.body[0]) if index.module.body else None
+    if scope is None:
+        return bindings
+    for assignment in scope.assignments:
+        target = getattr(assignment, "node", None)
+        holder = index.parent(target) if target is not None else None
+        statement = index.parent(holder) if isinstance(holder, cst.AssignTarget) else None
+        if isinstance(statement, cst.Assign) and isinstance(target, cst.Name):
+            bindings.setdefault(assignment.name, []).append((index.range(statement).start.line, statement.value))
+    return bindings
+
+
+def _is_tensor(index: SourceIndex, value: cst.BaseExpression) -> bool:
+    if not isinstance(value, cst.Call):
+        return False
+    names = qualified_names(index, value.func)
+    return any(n.startswith("tensorflow.") and not n.endswith("Variable") for n in names)
+
+
+def _captures(index: SourceIndex, symbolic_error: bool) -> list[tuple[cst.FunctionDef, list[str]]]:
+    bindings = _module_bindings(index)
+    found = []
+    for function in functions(index):
+        if tf_function_decorator(index, function) is None or enclosing_class(index, function) is not None:
+            continue
+        if index.parent(index.parent(function)) is not None and not isinstance(index.parent(function), cst.Module):
+            continue  # module-level functions only
+        reads = _free_reads(function)
+        first_call = min((index.range(c).start.line for c in _direct_calls(index, function)), default=None)
+        captured = []
+        for name in sorted(reads & set(bindings)):
+            values = bindings[name]
+            if symbolic_error and any(_is_symbolic_value(index, v) for _, v in values):
+                captured.append(name)
+            elif any(_is_tensor(index, v) for _, v in values) and first_call is not None and any(
+                line > first_call for line, _ in values
+            ):
+                captured.append(name)
+        if captured:
+            found.append((function, captured))
+    return found
+
+
+def _is_symbolic_value(index: SourceIndex, value: cst.BaseExpression) -> bool:
+    """`keras.Input(...)` or a layer applied to something: a Keras symbolic tensor."""
+    if not isinstance(value, cst.Call):
+        return False
+    text = index.module.code_for_node(value.func)
+    return text.split(".")[-1] == "Input" or isinstance(value.func, cst.Call)
+
+
+def _free_reads(function: cst.FunctionDef) -> set[str]:
+    local = {p.name.value for p in function.params.params + function.params.kwonly_params}
+    reads: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            reads.add(node.value)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)
+            return False
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            if isinstance(node.target, cst.Name):
+                local.add(node.target.value)
+
+    function.body.visit(Finder())
+    return reads - local
+
+
+def _direct_calls(index: SourceIndex, function: cst.FunctionDef) -> list[cst.Call]:
+    calls = []
+    for node in index.positions:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == function.name.value:
+            calls.append(node)
+    return calls
+
+
+def _call_sites(index: SourceIndex, function: cst.FunctionDef) -> list[cst.Call] | None:
+    """Direct calls of the function; None when its name is also read otherwise."""
+    calls = _direct_calls(index, function)
+    called = {id(c.func) for c in calls}
+    for node in index.positions:
+        if isinstance(node, cst.Name) and node.value == function.name.value and id(node) not in called:
+            parent = index.parent(node)
+            if parent is function or isinstance(parent, cst.FunctionDef):
+                continue
+            return None
+    return calls
