@@ -150,3 +150,23 @@ def test_progress_line_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr("sys.stderr", io.StringIO())
     with _progress(2) as progress:
         assert progress is None
+
+
+def test_unrunnable_program_still_gets_unverified_static_candidates(runner: CliRunner, tmp_path: Path) -> None:
+    target = tmp_path / "needs_data.py"
+    target.write_text(
+        "import numpy as np\nimport keras\nfrom keras import backend as K\n\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])\n"
+        "data = np.load('features.npy')  # absent when graphfix probes\n"
+        "f = K.function([model.inputs[0]], [model.layers[0].output])\n"
+        "print(f([data])[0].shape)\n"
+    )
+    before = target.read_bytes()
+    result = runner.invoke(main, ["fix", "--unverified", str(target)])
+    assert result.exit_code == 1
+    assert "GF202 backend-function" in result.stderr and "could not run to confirm" in result.stderr
+    assert "FileNotFoundError" in result.stderr
+    assert "# UNVERIFIED rewrite" in result.stdout and "+f = keras.Model(" in result.stdout
+    assert runner.invoke(main, ["fix", "--apply", str(target)]).exit_code == 1
+    assert target.read_bytes() == before  # never written: not verified
+    assert runner.invoke(main, ["check", "--no-run", str(target)]).exit_code == 1
