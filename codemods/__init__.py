@@ -12,6 +12,7 @@ def load() -> dict[str, FaultRule]:
     from codemods.dead_branch import DeadBranch
     from codemods.disconnected_input import DisconnectedInput
     from codemods.layer_created_in_call import LayerCreatedInCall
+    from codemods.leaked_tensor import LeakedTensor
     from codemods.mixed_keras import MixedKeras
     from codemods.nested_model_output import NestedModelOutput
     from codemods.node_accessor import NodeAccessor
@@ -35,6 +36,7 @@ def load() -> dict[str, FaultRule]:
         LayerCreatedInCall,
         VariableInFunction,
         CapturedTensor,
+        LeakedTensor,
         TfOpOnKerasTensor,
         RemovedBackendApi,
         MixedKeras,
