@@ -182,6 +182,14 @@ def _read_line(stream: IO[str] | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+SIGNAL_REASONS = {
+    9: "killed (signal 9)",
+    11: "killed by signal 11 (segmentation fault)",
+    24: "exceeded the probe's CPU-time limit (see --cpu-limit)",
+    25: "exceeded the probe's file-size limit (1 GiB)",
+}
+
+
 def _tail(path: str, limit: int = 2000) -> str:
     try:
         with open(path, "rb") as handle:
@@ -204,11 +212,15 @@ def _evidence(reply: dict[str, Any], result: str, output: str, flavor: str) -> E
             data = json.load(handle)
     except (OSError, json.JSONDecodeError):
         if reply.get("how") == "signal":
-            detail = f"killed by signal {reply.get('value')}"
+            detail = SIGNAL_REASONS.get(int(reply.get("value") or 0), f"killed by signal {reply.get('value')}")
         else:
             detail = f"exited with status {reply.get('value')} before reporting"
         return Evidence(ProbeStatus.CRASHED, flavor, detail=detail, output_tail=tail, seconds=seconds, notes=cold)
-    return replace(parse_evidence(data, flavor, tail, seconds), notes=cold)
+    evidence = replace(parse_evidence(data, flavor, tail, seconds), notes=cold)
+    if evidence.error is not None and evidence.error.type == "MemoryError":
+        # the address-space limit was hit: a resource breach of the probe, not a program fault
+        return replace(evidence, status=ProbeStatus.CRASHED, detail="exceeded the probe's memory limit (see --memory)")
+    return evidence
 
 
 def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: float = 0.0) -> Evidence:

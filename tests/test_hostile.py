@@ -40,7 +40,7 @@ CASES = [
     Hostile("exits_early", (TF + "import sys\nsys.exit(3)\n").encode(), 1, "the program exited with status 3"),
     Hostile("hard_exit", (TF + "import os\nos._exit(7)\n").encode(), 2, "error: program crashed: exited with status 7"),
     Hostile("segfault", (TF + "import ctypes\nctypes.string_at(0)\n").encode(), 2, "error: program crashed: killed by signal 11"),
-    Hostile("exhausts_memory", (TF + "hog = bytearray(64 * 1024**3)\n").encode(), 1, "MemoryError"),
+    Hostile("exhausts_memory", (TF + "hog = bytearray(64 * 1024**3)\n").encode(), 2, "error: program crashed: exceeded the probe's memory limit"),
     Hostile("recursion", (TF + "def f(n):\n    return f(n + 1)\n\nf(0)\n").encode(), 1, "RecursionError"),
     Hostile("reads_stdin", (TF + "answer = input('continue? ')\n").encode(), 1, "EOFError"),
     Hostile("prints_megabytes", (TF + "for _ in range(200):\n    print('x' * 100_000)\n").encode(), 1, None),
@@ -145,3 +145,13 @@ def test_file_edited_between_check_and_write(tmp_path: Path, monkeypatch: pytest
     assert result.exit_code == 2
     assert "changed on disk since it was read; not overwritten" in result.stderr
     assert target.read_text().endswith("# edited by the user meanwhile\n")
+
+
+def test_cpu_limit_breach_is_reported(tmp_path: Path) -> None:
+    program = tmp_path / "spin.py"
+    program.write_text(TF + "while True:\n    pass\n")
+    before = program.read_bytes()
+    result = CliRunner().invoke(main, ["check", "--cpu-limit", "1", "--timeout", "60", str(program)])
+    assert result.exit_code == 2
+    assert "exceeded the probe's CPU-time limit" in result.stderr
+    assert program.read_bytes() == before
