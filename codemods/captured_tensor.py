@@ -43,11 +43,14 @@ class CapturedTensor(FaultRule):
             return []
         symbolic_error = evidence.error is not None and KERAS_TENSOR in evidence.error.message
         faults = []
-        for function, captured in _captures(index, symbolic_error):
+        for function, captured in _captures(index, symbolic_error, evidence.rebound):
             calls = _call_sites(index, function)
             names = ", ".join(f"`{n}`" for n in captured)
             span = index.span_of(function.name)
             what = "a Keras symbolic tensor it cannot capture" if symbolic_error else "a tensor frozen when it was traced"
+            seen = [n for n in captured if n in evidence.rebound.get(function.name.value, ())]
+            if seen and not symbolic_error:
+                what += f" (the probe saw {', '.join(f'`{n}`' for n in seen)} rebound after the trace)"
             message = f"`{function.name.value}` reads {names} from the module: {what}; pass it as an argument"
             fix = FixPlan(self.code, {"function": function.name.value, "names": captured}) if calls is not None else None
             if fix is None:
@@ -156,7 +159,9 @@ def _is_tensor(index: SourceIndex, value: cst.BaseExpression) -> bool:
     return any(n.startswith("tensorflow.") and not n.endswith("Variable") for n in names)
 
 
-def _captures(index: SourceIndex, symbolic_error: bool) -> list[tuple[cst.FunctionDef, list[str]]]:
+def _captures(
+    index: SourceIndex, symbolic_error: bool, rebound: dict[str, tuple[str, ...]] | None = None
+) -> list[tuple[cst.FunctionDef, list[str]]]:
     bindings = _module_bindings(index)
     found = []
     for function in functions(index):
@@ -175,6 +180,8 @@ def _captures(index: SourceIndex, symbolic_error: bool) -> list[tuple[cst.Functi
                 line > first_call for line, _ in values
             ):
                 captured.append(name)
+            elif name in (rebound or {}).get(function.name.value, ()):
+                captured.append(name)  # the probe saw it rebound after the trace
         if captured:
             found.append((function, captured))
     return found

@@ -52,13 +52,19 @@ class LayerCreatedInCall(FaultRule):
         failed = evidence.error is not None and SINGLETON in evidence.error.message
         faults = []
         for cls, call, made in _constructions(index):
-            if cls.name.value not in evidence.user_classes and not failed:
+            name = cls.name.value
+            if name not in evidence.user_classes and not failed:
                 continue
             first = made[0]
             span = index.span_of(first)
             kinds = ", ".join(sorted({index.module.code_for_node(c.func).split(".")[-1] for c in made}))
             hoistable = all(_hoistable(index, call, c) for c in made)
-            message = f"`{cls.name.value}.call` constructs {kinds} on every call: new, untracked weights each time"
+            message = f"`{name}.call` constructs {kinds} on every call: new, untracked weights each time"
+            created, tracked = evidence.created_in_call.get(name), evidence.tracked_after_call.get(name)
+            if created is not None and tracked is not None and created > tracked:
+                message += f" (the probe saw {created} variables made in one call, {tracked} tracked)"
+            if name in evidence.disagreeing:
+                message += "; two calls on the same input gave different outputs"
             fix = FixPlan(self.code, {"class": cls.name.value}) if hoistable else None
             if not hoistable:
                 message += " (a constructor reads call's inputs: create it in build)"

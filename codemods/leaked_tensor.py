@@ -44,6 +44,8 @@ class LeakedTensor(FaultRule):
             span = index.span_of(leak.statement)
             plan_ok = _rewritable(index, function, leak) is None
             message = f"`{function.name.value}` stores `{leak.value}` in `{leak.sink}`: a tensor of its trace, unusable outside; return it instead"
+            if leak.sink in evidence.escaped:
+                message += f" (the probe found trace tensors in `{leak.sink}`)"
             if not plan_ok:
                 message += f" ({_rewritable(index, function, leak)})"
             fix = FixPlan(self.code, {"function": function.name.value}) if plan_ok else None

@@ -106,6 +106,12 @@ class Evidence:
     seconds: float = 0.0
     stubbed: tuple[str, ...] = ()  # what the dry-run stubs replaced
     user_classes: dict[str, int] = field(default_factory=dict)  # user Layer/Model classes called
+    created_in_call: dict[str, int] = field(default_factory=dict)  # class -> variables made in one call
+    tracked_after_call: dict[str, int] = field(default_factory=dict)  # class -> weights it tracks after
+    captures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tf.function -> global tensors read
+    rebound: dict[str, tuple[str, ...]] = field(default_factory=dict)  # tf.function -> captured names rebound later
+    disagreeing: tuple[str, ...] = ()  # user classes whose two eager calls on one input differed
+    escaped: tuple[str, ...] = ()  # module globals holding tensors of a tf.function trace
     notes: tuple[str, ...] = ()  # how the probe ran (for --verbose)
 
 

@@ -290,4 +290,10 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
         seconds=seconds,
         stubbed=tuple(data.get("stubbed", [])),
         user_classes={str(k): int(v) for k, v in (data.get("user_classes") or {}).items()},
+        created_in_call={str(k): int(v) for k, v in (data.get("created_in_call") or {}).items()},
+        tracked_after_call={str(k): int(v) for k, v in (data.get("tracked_after_call") or {}).items()},
+        captures={str(k): tuple(v) for k, v in (data.get("captures") or {}).items()},
+        rebound={str(k): tuple(v) for k, v in (data.get("rebound") or {}).items()},
+        disagreeing=tuple(data.get("disagreeing") or ()),
+        escaped=tuple(data.get("escaped") or ()),
     )

@@ -111,3 +111,39 @@ def test_cold_fallback_when_fork_is_unavailable(tmp_path: Path, monkeypatch) -> 
         evidence = worker.probe(ProbeRequest(str(path), source))
     assert evidence.status is ProbeStatus.OK and len(evidence.calls) == 1
     assert any("cold process" in note for note in evidence.notes)
+
+
+def test_evidence_of_weights_made_in_call_and_stale_captures(engine: Engine, tmp_path: Path) -> None:
+    layer_in_call = _probe(
+        engine,
+        tmp_path,
+        "import numpy as np, keras\n"
+        "class Gate(keras.layers.Layer):\n"
+        "    def call(self, x):\n"
+        "        return keras.layers.Dense(2)(x)\n"
+        "class Good(keras.layers.Layer):\n"
+        "    def build(self, shape):\n"
+        "        self.w = self.add_weight(shape=(shape[-1],))\n"
+        "    def call(self, x):\n"
+        "        return x * self.w\n"
+        "x = np.ones((1, 3), 'float32')\ngate, good = Gate(), Good()\ngate(x); gate(x); good(x); good(x)\n",
+    )
+    assert layer_in_call.created_in_call["Gate"] > layer_in_call.tracked_after_call["Gate"] == 0
+    assert layer_in_call.created_in_call["Good"] == layer_in_call.tracked_after_call["Good"] == 1
+    assert layer_in_call.disagreeing == ("Gate",)  # new random weights on every call
+    stale = _probe(
+        engine,
+        tmp_path,
+        "import tensorflow as tf\nk = tf.constant(2.0)\nv = tf.Variable(1.0)\n\n"
+        "@tf.function\ndef f(x):\n    return x * k * v\n\nf(tf.constant(1.0))\nk = tf.constant(3.0)\nf(tf.constant(1.0))\n",
+    )
+    assert stale.captures == {"f": ("k",)} and stale.rebound == {"f": ("k",)}
+
+
+def test_evidence_of_tensors_escaping_a_trace(engine: Engine, tmp_path: Path) -> None:
+    leaked = _probe(
+        engine,
+        tmp_path,
+        "import tensorflow as tf\nkept = []\n\n@tf.function\ndef f(x):\n    y = x * 2.0\n    kept.append(y)\n    return x\n\nf(tf.constant(1.0))\n",
+    )
+    assert leaked.status is ProbeStatus.OK and leaked.escaped == ("kept",)

@@ -35,6 +35,16 @@ class Record:
         self.depth = 0
         self.building: set[int] = set()
         self.user_classes: dict[str, int] = {}
+        # per user Layer/Model class: most variables created in one call, and weights tracked after
+        self.created_in_call: dict[str, int] = {}
+        self.tracked_after_call: dict[str, int] = {}
+        self.variables_made = 0
+        # tf.function: the tensors each one read from module globals when first called
+        self.captures: dict[str, dict[str, int]] = {}
+        self.capture_values: dict[tuple[str, str], Any] = {}
+        # eager calls of user classes on the same input object: did they agree?
+        self.first_outputs: dict[tuple[int, int], Any] = {}
+        self.disagreeing: set[str] = set()
         self.flavors: set[str] = set()
 
     def tid(self, tensor: Any) -> int:
@@ -144,7 +154,38 @@ def _is_symbolic(value: Any) -> bool:
 _USER_CLASS: dict[type, bool] = {}
 
 
-def _note_user_class(layer: Any) -> None:
+def _compare_repeat(layer: Any, args: tuple, result: Any) -> None:
+    """Two eager calls of one layer on the same input object should give the same output."""
+    try:
+        if not args or _is_symbolic(args[0]) or not hasattr(result, "numpy"):
+            return
+        import numpy as np
+
+        value = np.asarray(result)
+        if value.size > 1_000_000:
+            return
+        key = (id(layer), id(args[0]))
+        if key in RECORD.first_outputs:
+            if not np.allclose(RECORD.first_outputs[key], value, equal_nan=True):
+                RECORD.disagreeing.add(type(layer).__name__)
+        else:
+            RECORD.first_outputs[key] = value
+            RECORD.keep_alive.append(args[0])
+    except Exception:
+        pass
+
+
+def _note_weights(layer: Any, created: int) -> None:
+    name = type(layer).__name__
+    try:
+        tracked = len(layer.weights)
+    except Exception:
+        return
+    RECORD.created_in_call[name] = max(RECORD.created_in_call.get(name, 0), created)
+    RECORD.tracked_after_call[name] = tracked
+
+
+def _note_user_class(layer: Any) -> bool:
     """Layer/Model classes defined in the user's file that were called (at any depth)."""
     cls = type(layer)
     user = _USER_CLASS.get(cls)
@@ -154,6 +195,7 @@ def _note_user_class(layer: Any) -> None:
         _USER_CLASS[cls] = user
     if user:
         RECORD.user_classes[cls.__name__] = RECORD.user_classes.get(cls.__name__, 0) + 1
+    return bool(user)
 
 
 def _flavor_of(obj: Any) -> str:
@@ -192,7 +234,8 @@ def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any, 
 
 def _wrap_call(original: Any) -> Any:
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
-        _note_user_class(self)
+        user = _note_user_class(self)
+        made_before = RECORD.variables_made
         RECORD.depth += 1
         try:
             result = original(self, *args, **kwargs)
@@ -205,6 +248,9 @@ def _wrap_call(original: Any) -> Any:
                     pass
             raise
         RECORD.depth -= 1
+        if user:
+            _note_weights(self, RECORD.variables_made - made_before)
+            _compare_repeat(self, args, result)
         if RECORD.depth == 0:
             try:
                 _record_call(self, args, kwargs, result, user_span(sys._getframe(1)))
@@ -356,11 +402,100 @@ def install_on_import(name: str, action: Any) -> None:
         sys.meta_path.insert(0, _AfterImport(name, action))
 
 
-def snapshot() -> dict[str, Any]:
+def _is_tensor_value(value: Any) -> bool:
+    module = type(value).__module__
+    return _is_symbolic(value) or (module.startswith("tensorflow") and hasattr(value, "dtype") and hasattr(value, "shape")
+                                   and "Variable" not in type(value).__name__)
+
+
+def _wrap_tf_function_call(original: Any) -> Any:
+    def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            function = self.python_function
+            code = function.__code__
+            if code.co_filename in USER_FILES and function.__name__ not in RECORD.captures:
+                captured = {}
+                for name in code.co_names:
+                    value = function.__globals__.get(name)
+                    if value is not None and _is_tensor_value(value):
+                        captured[name] = id(value)
+                        RECORD.capture_values[(function.__name__, name)] = value
+                RECORD.captures[function.__name__] = captured
+        except Exception:
+            pass
+        return original(self, *args, **kwargs)
+
+    return __call__
+
+
+def _count_variables(next_creator: Any, **kwargs: Any) -> Any:
+    RECORD.variables_made += 1
+    return next_creator(**kwargs)
+
+
+def install_tensorflow() -> bool:
+    """tf.function captures (what each reads from module globals when first called)."""
+    try:
+        from tensorflow.python.eager.polymorphic_function.polymorphic_function import Function
+    except Exception:
+        return False
+    _patch(Function, "__call__", _wrap_tf_function_call)
+    return True
+
+
+_CREATOR_SCOPE: Any = None
+
+
+def count_variable_creation() -> None:
+    """In the probe child: count every variable created (Keras 3 and tf-keras both make
+    tf.Variables underneath), to compare with what layers track."""
+    global _CREATOR_SCOPE
+    try:
+        import tensorflow as tf
+
+        _CREATOR_SCOPE = tf.variable_creator_scope(_count_variables)
+        _CREATOR_SCOPE.__enter__()
+    except Exception:
+        _CREATOR_SCOPE = None
+
+
+def _rebound(module_globals: dict[str, Any]) -> dict[str, list[str]]:
+    """Per tf.function: captured globals whose name now holds a different object."""
+    result: dict[str, list[str]] = {}
+    for function, names in RECORD.captures.items():
+        changed = [name for name, ident in names.items() if id(module_globals.get(name)) != ident]
+        if changed:
+            result[function] = sorted(changed)
+    return result
+
+
+def _escaped(module_globals: dict[str, Any]) -> list[str]:
+    """Module globals (or lists in them) holding tensors of a tf.function's trace."""
+    def graph_tensor(value: Any) -> bool:
+        return type(value).__name__ == "SymbolicTensor"
+
+    names = []
+    for name, value in list(module_globals.items()):
+        items = value if isinstance(value, (list, tuple)) else [value]
+        try:
+            if any(graph_tensor(item) for item in list(items)[:1000]):
+                names.append(name)
+        except Exception:
+            continue
+    return sorted(names)
+
+
+def snapshot(module_globals: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
         "calls": RECORD.calls,
         "tensors": {str(k): v for k, v in RECORD.tensors.items()},
         "models": RECORD.models,
         "sequentials": RECORD.sequentials,
         "user_classes": RECORD.user_classes,
+        "created_in_call": RECORD.created_in_call,
+        "tracked_after_call": RECORD.tracked_after_call,
+        "captures": {f: sorted(n) for f, n in RECORD.captures.items()},
+        "rebound": _rebound(module_globals or {}),
+        "disagreeing": sorted(RECORD.disagreeing),
+        "escaped": _escaped(module_globals or {}),
     }

@@ -36,6 +36,7 @@ def _preload(flavor: str) -> list[str]:
         import tensorflow  # noqa: F401
 
         loaded.append("tensorflow")
+        recorder.install_tensorflow()
     except Exception:
         pass
     try:
@@ -70,7 +71,9 @@ def _run_child(request: dict[str, Any]) -> None:
     path = request["path"]
     directory = os.path.dirname(path) or "."
     recorder.reset({path})
+    recorder.count_variable_creation()
     stubs.install(bool(request.get("stubs", True)))
+    module: types.ModuleType | None = None
     evidence: dict[str, Any] = {"status": "ok", "error": None, "exit_code": None}
     try:
         os.chdir(directory)
@@ -102,7 +105,7 @@ def _run_child(request: dict[str, Any]) -> None:
         except Exception as inner:
             evidence["error"] = {"type": type(exc).__name__, "message": f"{exc!s}"[:2000], "span": None, "traceback": repr(inner)}
     try:
-        evidence.update(recorder.snapshot())
+        evidence.update(recorder.snapshot(module.__dict__ if module is not None else None))
         evidence["stubbed"] = list(stubs.STUBBED)
         evidence["keras"] = sorted(
             name for name in ("keras", "tf_keras") if name in sys.modules and _used(name)
