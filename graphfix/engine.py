@@ -15,7 +15,8 @@ from pathlib import Path
 import libcst as cst
 
 from codemods.base import FaultRule, Skip
-from graphfix.files import SourceError, SourceFile, read_source, restore_original, write_atomic
+from graphfix.config import ConfigError, suppressed, suppressions
+from graphfix.files import SourceError, SourceFile, read_source, restore_original, virtual_source, write_atomic
 from graphfix.ftypes import Evidence, Fault, FaultOutcome, FileOutcome, FixState, ProbeStatus
 from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
 from graphfix.source import SourceIndex, imports_keras
@@ -35,6 +36,8 @@ class Options:
     cpu_seconds: int | None = None
     run: bool = True  # False: static detection only, nothing is executed
     gpu: bool = False  # let probes see GPUs
+    select: frozenset[str] | None = None  # fault codes to report (None: all)
+    ignore: frozenset[str] = frozenset()  # fault codes never reported nor fixed
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Engine:
                 if key not in seen:  # a builder run twice reports the same fault twice
                     seen.add(key)
                     faults.append(fault)
+        faults = self._chosen(faults, text)
         faults.sort(key=lambda f: (f.line, f.col, f.code))
         program_error = None
         if evidence.error is not None:
@@ -100,18 +104,29 @@ class Engine:
             program_error = f"the program exited with status {evidence.exit_code}"
         return Diagnosis(faults, program_error=program_error)
 
+    def _chosen(self, faults: list[Fault], text: str) -> list[Fault]:
+        """The faults the user wants: selected codes, not ignored, not suppressed on their line."""
+        table = suppressions(text, self.rules.keys())
+        select, ignore = self.options.select, self.options.ignore
+        return [
+            f
+            for f in faults
+            if (select is None or f.code in select) and f.code not in ignore and not suppressed(f.line, f.code, table)
+        ]
+
     # -- the public operations ---------------------------------------------------------------
 
-    def _load(self, path: Path) -> tuple[SourceFile, SourceIndex] | FileOutcome:
-        """The file's source, or the outcome that ends its processing (unreadable, syntax error,
-        or no TensorFlow/Keras import: nothing to probe)."""
+    def _load(self, path: Path, text: str | None = None) -> tuple[SourceFile, SourceIndex] | FileOutcome:
+        """The file's source (or `text`, probed as if it lived at `path`), or the outcome that
+        ends its processing (unreadable, syntax error, or no TensorFlow/Keras import)."""
         try:
-            source = read_source(path)
+            source = read_source(path) if text is None else virtual_source(path, text)
             if self.options.run and b"import" in source.raw:
                 # TensorFlow takes seconds to import: let the worker start while we parse
                 self.worker(self.options.flavor or detect_flavor(source.text)).start()
             index = SourceIndex(source.text)
-        except SourceError as exc:
+            suppressions(source.text, self.rules.keys())  # an unknown code in a comment is an error
+        except (SourceError, ConfigError) as exc:
             return FileOutcome(str(path), error=str(exc))
         except cst.ParserSyntaxError as exc:
             return FileOutcome(str(path), error=f"syntax error at line {exc.raw_line}")
@@ -123,7 +138,7 @@ class Engine:
 
     def static(self, path: Path, source: SourceFile, index: SourceIndex, rewrite: bool) -> FileOutcome:
         """`--no-run`: faults visible in the source; rewrites are candidates, never verified."""
-        faults = [f for rule in self.rules.values() for f in rule.detect_static(index)]
+        faults = self._chosen([f for rule in self.rules.values() for f in rule.detect_static(index)], source.text)
         text = source.text
         states = []
         for fault in sorted(faults, key=lambda f: -f.line):
@@ -144,8 +159,19 @@ class Engine:
             notes=("static detection only (--no-run): nothing was executed",),
         )
 
-    def check(self, path: Path) -> FileOutcome:
-        loaded = self._load(path)
+    def run(self, path: Path, operation: str) -> FileOutcome:
+        """`operation` is "check", "fix" (nothing written) or "apply"; notebooks included."""
+        if path.suffix == ".ipynb":
+            from graphfix.notebook import process
+
+            return process(self, path, operation)
+        if operation == "check":
+            return self.check(path)
+        return self.fix(path, apply=operation == "apply")
+
+    def check(self, path: Path, text: str | None = None) -> FileOutcome:
+        """Probe and diagnose the file at `path`, or `text` as if it were that file."""
+        loaded = self._load(path, text)
         if isinstance(loaded, FileOutcome):
             return loaded
         source, index = loaded
@@ -166,6 +192,7 @@ class Engine:
             error=diagnosis.error,
             program_error=diagnosis.program_error,
             notes=_stub_notes(evidence),
+            evidence=evidence,
         )
         return self._with_static_candidates(outcome, source, index, rewrite=False)
 
@@ -190,6 +217,8 @@ class Engine:
 
     def _guard(self, source: SourceFile) -> None:
         """The probed program must not have changed its own file; if it did, put it back."""
+        if source.virtual:
+            return
         try:
             current = source.path.read_bytes()
         except OSError:
@@ -198,8 +227,9 @@ class Engine:
             restore_original(source)
             raise ProbeError("the program modified its own source file; restored, not probed further")
 
-    def fix(self, path: Path, apply: bool = False) -> FileOutcome:
-        loaded = self._load(path)
+    def fix(self, path: Path, apply: bool = False, text: str | None = None) -> FileOutcome:
+        """Fix and verify the file at `path` (or `text` as if it were that file; never written)."""
+        loaded = self._load(path, text)
         if isinstance(loaded, FileOutcome):
             return loaded
         source, index = loaded
@@ -213,7 +243,7 @@ class Engine:
             return FileOutcome(str(path), error="internal error: " + traceback.format_exc(limit=-1).strip().splitlines()[-1])
         if outcome.fixed is None:
             outcome = self._with_static_candidates(outcome, source, index, rewrite=True)
-        if apply and outcome.fixed is not None:
+        if apply and outcome.fixed is not None and not source.virtual:
             outcome = self._write(source, outcome)
         return outcome
 
@@ -226,11 +256,11 @@ class Engine:
         except OSError:
             local = False
         if local:
-            return self.check(path) if operation == "check" else self.fix(path)
+            return self.run(path, operation)
         with tempfile.TemporaryDirectory(prefix="graphfix-remote-") as tmp:
             copy = Path(tmp) / path.name
             copy.write_bytes(raw)
-            outcome = self.check(copy) if operation == "check" else self.fix(copy)
+            outcome = self.run(copy, operation)
         return _replace(outcome, path=str(path))
 
     def _write(self, source: SourceFile, outcome: FileOutcome) -> FileOutcome:
@@ -284,6 +314,7 @@ class Engine:
             unverified=unverified,
             program_error=remaining_error,
             notes=_stub_notes(evidence),
+            evidence=evidence,
         )
 
     _last_unverified: str | None = None

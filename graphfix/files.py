@@ -32,6 +32,12 @@ class SourceFile:
     raw: bytes
     text: str
     encoding: str
+    virtual: bool = False  # text from an editor buffer or a notebook, not the bytes of `path`
+
+
+def virtual_source(path: Path, text: str) -> SourceFile:
+    """Source text that is probed as if it lived at `path` (which may not hold it, or exist)."""
+    return SourceFile(path=path, raw=text.encode("utf-8"), text=text, encoding="utf-8", virtual=True)
 
 
 def read_source(path: Path) -> SourceFile:
@@ -106,13 +112,17 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
         raise
 
 
+SUFFIXES = (".py", ".ipynb")
+
+
 def python_files(target: Path) -> Iterator[Path]:
-    """The .py files under `target` (a file is itself), sorted, not following directory links."""
+    """The .py files and notebooks under `target` (a file is itself), sorted, not following
+    directory links."""
     if target.is_file() or not target.exists():
         yield target
         return
     for root, dirs, files in os.walk(target, followlinks=False):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
         for name in sorted(files):
-            if name.endswith(".py"):
+            if name.endswith(SUFFIXES):
                 yield Path(root) / name

@@ -133,6 +133,7 @@ class Fault:
     fix: FixPlan | None = None
     candidates: tuple[str, ...] = ()
     explains_error: bool = False  # the program's exception is this fault's symptom (wherever it surfaced)
+    cell: int | None = None  # notebooks: the 1-based code cell; `line` is then within that cell
 
     @property
     def key(self) -> tuple[str, int]:
@@ -166,3 +167,5 @@ class FileOutcome:
     program_error: str | None = None  # the program failed for a reason graphfix does not know
     written: bool = False
     notes: tuple[str, ...] = ()  # for --verbose: what the probe stubbed, why a file was skipped
+    skipped: tuple[str, ...] = ()  # parts not probed (notebook magics), always reported
+    evidence: Evidence | None = None  # the first probe of the original source (for --graph)

@@ -14,6 +14,7 @@ import codemods
 from graphfix.engine import Engine, Options
 from graphfix.files import SourceError, read_source, write_atomic
 from graphfix.ftypes import FileOutcome
+from graphfix.notebook import read_notebook, write_fixed
 
 Progress = Callable[[FileOutcome], None]
 
@@ -40,7 +41,7 @@ def run_local(
 
     def one(path: Path) -> FileOutcome:
         eng = engine()
-        outcome = eng.check(path) if operation == "check" else eng.fix(path, apply=operation == "apply")
+        outcome = eng.run(path, operation)
         if progress is not None:
             with lock:
                 progress(outcome)
@@ -102,6 +103,14 @@ def run_ray(
 
 
 def _write(path: Path, raw: bytes, outcome: FileOutcome, backup: bool) -> FileOutcome:
+    if path.suffix == ".ipynb":
+        try:
+            source, notebook = read_notebook(path)
+        except SourceError as exc:
+            return replace(outcome, error=f"not written: {exc}")
+        if source.raw != raw:
+            return replace(outcome, error="not written: changed on disk since it was read; not overwritten")
+        return write_fixed(path, source, notebook, outcome, backup)
     try:
         source = read_source(path)
         if source.raw != raw:

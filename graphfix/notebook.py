@@ -1,0 +1,194 @@
+"""Jupyter notebooks: code cells probed in order as one script, faults reported by cell, fixes
+written back into the cells with everything else in the notebook kept (nbformat).
+
+The script has one marker line before each code cell (`# %% graphfix cell N`, N counting every
+cell of the notebook from 1, as a reader counts them), so a rewritten script splits back into
+cells. IPython magics and shell escapes are not Python: each such line becomes a `pass`
+placeholder that remembers it, and a cell magic (`%%time`, `%%bash`) skips its whole cell.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import nbformat
+
+from graphfix.files import SourceError, SourceFile, read_source, write_atomic
+from graphfix.ftypes import FaultOutcome, FileOutcome
+from graphfix.patch import check_diff
+
+if TYPE_CHECKING:
+    from graphfix.engine import Engine
+
+MARKER = re.compile(r"^# %% graphfix cell (\d+)\n?$")
+PLACEHOLDER = re.compile(r"^(\s*)pass  # graphfix magic: (.*)$")
+MAGIC = re.compile(r"^\s*[%!?]|^\s*[\w.]+\s*=\s*[!%]|^\s*[\w.]+\?{1,2}\s*$")
+
+
+@dataclass(frozen=True)
+class Script:
+    """A notebook's code cells as one Python program, with the way back."""
+
+    text: str
+    lines: tuple[tuple[int, int], ...]  # script line (0-based index) -> (cell number, line in cell); (0, 0) for markers
+    skipped: tuple[str, ...]  # what was not probed, for the notes
+
+
+def to_script(notebook: nbformat.NotebookNode) -> Script:
+    out: list[str] = []
+    lines: list[tuple[int, int]] = []
+    skipped: list[str] = []
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.cell_type != "code":
+            continue
+        out.append(f"# %% graphfix cell {number}\n")
+        lines.append((0, 0))
+        source = cell.source
+        cell_magic = source.lstrip().startswith("%%")
+        for line_no, line in enumerate(source.splitlines(), start=1):
+            if cell_magic or MAGIC.match(line):
+                indent = "" if cell_magic else line[: len(line) - len(line.lstrip())]
+                out.append(f"{indent}pass  # graphfix magic: {line[len(indent):]}\n")
+                if line_no == 1 or not cell_magic:
+                    skipped.append(f"cell {number} line {line_no}: skipped {'cell magic' if cell_magic else 'IPython magic or shell escape'} `{line.strip()[:60]}`")
+            else:
+                out.append(line + "\n")
+            lines.append((number, line_no))
+    return Script("".join(out), tuple(lines), tuple(skipped))
+
+
+def split_cells(script: str) -> dict[int, str] | None:
+    """Cell number -> source, from a (possibly rewritten) script, magics restored; None when
+    the cell markers did not survive intact."""
+    cells: dict[int, list[str]] = {}
+    current: list[str] | None = None
+    for line in script.splitlines(keepends=True):
+        marker = MARKER.match(line)
+        if marker:
+            number = int(marker.group(1))
+            if number in cells:
+                return None
+            current = cells.setdefault(number, [])
+            continue
+        if current is None:
+            if line.strip():
+                return None  # a rewrite put code above the first cell
+            continue
+        placeholder = PLACEHOLDER.match(line.rstrip("\n"))
+        if placeholder:
+            line = placeholder.group(1) + placeholder.group(2) + "\n"
+        current.append(line)
+    return {number: "".join(body).removesuffix("\n") for number, body in cells.items()}
+
+
+def cell_diff(path: str, before: str, after: str) -> str:
+    """Unified diffs of the changed cells, each labelled `path:cell N`."""
+    old = split_cells(before) or {}
+    new = split_cells(after) or {}
+    parts = []
+    for number in sorted(set(old) | set(new)):
+        a, b = old.get(number, ""), new.get(number, "")
+        if a == b:
+            continue
+        a_text, b_text = a + "\n", b + "\n"
+        diff = "".join(
+            difflib.unified_diff(
+                a_text.splitlines(keepends=True),
+                b_text.splitlines(keepends=True),
+                fromfile=f"a/{path.lstrip('/')}:cell {number}",
+                tofile=f"b/{path.lstrip('/')}:cell {number}",
+            )
+        )
+        check_diff(diff, a_text, b_text)
+        parts.append(diff)
+    return "".join(parts)
+
+
+def read_notebook(path: Path) -> tuple[SourceFile, nbformat.NotebookNode]:
+    source = read_source(path)
+    try:
+        notebook = nbformat.reads(source.text, as_version=nbformat.NO_CONVERT)
+    except Exception as exc:  # nbformat raises several kinds for JSON and schema problems
+        raise SourceError(f"not a readable notebook: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
+    if notebook.get("nbformat", 0) < 4:
+        raise SourceError(f"notebook format {notebook.get('nbformat')} is not supported (4 is)")
+    return source, notebook
+
+
+def map_outcome(outcome: FileOutcome, path: Path, script: Script) -> FileOutcome:
+    """Script lines -> cell lines in the faults; the path back to the notebook's."""
+
+    def where(line: int) -> tuple[int, int]:
+        index = min(max(line - 1, 0), len(script.lines) - 1) if script.lines else 0
+        while index > 0 and script.lines[index] == (0, 0):
+            index += 1 if index + 1 < len(script.lines) else -1
+        return script.lines[index] if script.lines else (1, line)
+
+    faults = []
+    for item in outcome.faults:
+        cell, line = where(item.fault.line)
+        faults.append(FaultOutcome(replace(item.fault, cell=cell, line=line), item.state, item.reason))
+    return replace(
+        outcome,
+        path=str(path),
+        faults=tuple(faults),
+        skipped=script.skipped,
+        program_error=_cell_program_error(outcome.program_error, script),
+    )
+
+
+def _cell_program_error(message: str | None, script: Script) -> str | None:
+    if message is None:
+        return None
+    match = re.search(r"\(line (\d+)\)", message)
+    if not match or not script.lines:
+        return message
+    index = min(int(match.group(1)) - 1, len(script.lines) - 1)
+    cell, line = script.lines[index]
+    return message.replace(match.group(0), f"(cell {cell}, line {line})")
+
+
+def write_cells(source: SourceFile, notebook: nbformat.NotebookNode, fixed: dict[int, str], backup: bool) -> None:
+    """Put the fixed cell sources into the notebook and write it atomically; outputs,
+    metadata and the other cells stay as they were."""
+    for number, cell in enumerate(notebook.cells, start=1):
+        if cell.cell_type == "code" and number in fixed and fixed[number] != cell.source:
+            cell.source = fixed[number]
+    text = nbformat.writes(notebook, version=nbformat.NO_CONVERT)
+    if not text.endswith("\n"):
+        text += "\n"
+    write_atomic(source, text, backup=backup)
+
+
+def process(engine: Engine, path: Path, operation: str) -> FileOutcome:
+    """Check (`check`), fix (`fix`, shown as a diff) or fix and write (`apply`) a notebook."""
+    try:
+        source, notebook = read_notebook(path)
+    except SourceError as exc:
+        return FileOutcome(str(path), error=str(exc))
+    script = to_script(notebook)
+    if operation == "check":
+        outcome = engine.check(path, text=script.text)
+    else:
+        outcome = engine.fix(path, text=script.text)
+    outcome = map_outcome(outcome, path, script)
+    if outcome.fixed is not None and split_cells(outcome.fixed) is None:
+        return replace(outcome, fixed=None, unverified=outcome.fixed, error="the fix could not be mapped back to the notebook's cells")
+    if operation == "apply" and outcome.fixed is not None and outcome.error is None:
+        return write_fixed(path, source, notebook, outcome, engine.options.backup)
+    return outcome
+
+
+def write_fixed(path: Path, source: SourceFile, notebook: nbformat.NotebookNode, outcome: FileOutcome, backup: bool) -> FileOutcome:
+    cells = split_cells(outcome.fixed or "")
+    if cells is None:
+        return replace(outcome, error="not written: the fix could not be mapped back to the notebook's cells")
+    try:
+        write_cells(source, notebook, cells, backup)
+    except (SourceError, OSError) as exc:
+        return replace(outcome, error=f"not written: {exc}")
+    return replace(outcome, written=True)

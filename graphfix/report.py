@@ -1,0 +1,227 @@
+"""Outcomes rendered for people and machines: text, JSON, GitHub workflow annotations, SARIF.
+
+Pure functions from outcomes to strings or JSON-ready data; the CLI decides where they go.
+Columns are 1-based everywhere, as editors and GitHub expect.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from codemods.base import FaultRule
+from graphfix.ftypes import Fault, FaultOutcome, FileOutcome, FixState
+from graphfix.patch import make_diff
+
+FORMATS = ("text", "json", "github", "sarif")
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+HOMEPAGE = "https://github.com/graphfix/graphfix"
+
+
+def tool_version() -> str:
+    try:
+        return version("graphfix")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def location(path: str, fault: Fault) -> str:
+    """`path:line:col`, or `nb.ipynb:cell N:line:col` for a notebook cell."""
+    if fault.cell is not None:
+        return f"{path}:cell {fault.cell}:{fault.line}:{fault.col}"
+    return f"{path}:{fault.line}:{fault.col}"
+
+
+def fix_suffix(item: FaultOutcome, written: bool) -> str:
+    return {
+        FixState.VERIFIED: " [fixed]" if written else " [fix verified]",
+        FixState.UNVERIFIED: f" [fix not verified: {item.reason}]",
+        FixState.FAILED: f" [no fix: {item.reason}]",
+        FixState.NONE: " [no fix]",
+    }[item.state]
+
+
+def text_lines(outcome: FileOutcome, fix_mode: bool) -> list[str]:
+    lines = []
+    if outcome.error:
+        lines.append(f"{outcome.path}: error: {outcome.error}")
+    for item in outcome.faults:
+        fault = item.fault
+        suffix = fix_suffix(item, outcome.written) if fix_mode else ""
+        lines.append(f"{location(outcome.path, fault)}: {fault.code} {fault.name}: {fault.message}{suffix}")
+    if outcome.program_error:
+        lines.append(f"{outcome.path}: {outcome.program_error}")
+    lines.extend(f"{outcome.path}: note: {item}" for item in outcome.skipped)
+    return lines
+
+
+def summary_line(outcomes: list[FileOutcome]) -> str:
+    fixed = sum(1 for o in outcomes if o.fixed is not None)
+    remaining = sum(1 for o in outcomes for f in o.faults if f.state is not FixState.VERIFIED)
+    errors = sum(1 for o in outcomes if o.error)
+    return f"{len(outcomes)} files: {fixed} fixed, {remaining} faults remain, {errors} could not be handled"
+
+
+def as_json(outcome: FileOutcome) -> dict[str, Any]:
+    return {
+        "path": outcome.path,
+        "faults": [
+            {
+                "code": item.fault.code,
+                "name": item.fault.name,
+                "line": item.fault.line,
+                "col": item.fault.col,
+                "cell": item.fault.cell,
+                "message": item.fault.message,
+                "fix_available": item.fault.fix is not None,
+                "fix_verified": item.state is FixState.VERIFIED,
+                "fix_state": item.state.value,
+                "reason": item.reason,
+                "candidates": list(item.fault.candidates),
+            }
+            for item in outcome.faults
+        ],
+        "error": outcome.error,
+        "program_error": outcome.program_error,
+        "fixed": outcome.fixed is not None,
+        "written": outcome.written,
+        "notes": list(outcome.notes),
+        "skipped": list(outcome.skipped),
+        "diff": outcome_diff(outcome),
+    }
+
+
+def outcome_diff(outcome: FileOutcome, text: str | None = None) -> str:
+    """The unified diff of the verified fix (or of `text`), by cell for a notebook."""
+    after = outcome.fixed if text is None else text
+    if outcome.original is None or after is None:
+        return ""
+    if outcome.path.endswith(".ipynb"):
+        from graphfix.notebook import cell_diff
+
+        return cell_diff(outcome.path, outcome.original, after)
+    return make_diff(outcome.path, outcome.original, after)
+
+
+# -- GitHub workflow commands ------------------------------------------------------------------
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_lines(outcome: FileOutcome, fix_mode: bool) -> list[str]:
+    """`::error file=...,line=...,col=...,title=...::message` annotations for a workflow log."""
+    path = _escape_property(outcome.path)
+    lines = []
+    if outcome.error:
+        lines.append(f"::error file={path},title={_escape_property('graphfix could not check this file')}::{_escape_data(outcome.error)}")
+    for item in outcome.faults:
+        fault = item.fault
+        title = _escape_property(f"{fault.code} {fault.name}")
+        message = fault.message + (fix_suffix(item, outcome.written) if fix_mode else "")
+        if fault.cell is not None:
+            message = f"cell {fault.cell}, line {fault.line}: {message}"
+            lines.append(f"::error file={path},title={title}::{_escape_data(message)}")
+        else:
+            lines.append(f"::error file={path},line={fault.line},col={fault.col},title={title}::{_escape_data(message)}")
+    if outcome.program_error:
+        lines.append(f"::warning file={path},title={_escape_property('program failed')}::{_escape_data(outcome.program_error)}")
+    return lines
+
+
+# -- SARIF 2.1.0 ---------------------------------------------------------------------------------
+
+
+def sarif(outcomes: list[FileOutcome], rules: dict[str, FaultRule], root: Path | None = None) -> dict[str, Any]:
+    """One SARIF run: every known rule in the driver, one result per fault, a notification per
+    file that could not be checked. URIs are relative to `root` (default: the working
+    directory) under `%SRCROOT%`, as code-scanning uploads expect."""
+    base = (root or Path.cwd()).resolve()
+    ordered = list(rules.values())
+    index = {rule.code: i for i, rule in enumerate(ordered)}
+    results: list[dict[str, Any]] = []
+    notifications: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        artifact = _artifact(outcome.path, base)
+        for item in outcome.faults:
+            results.append(_sarif_result(item, artifact, index, outcome.written))
+        if outcome.error:
+            notifications.append(
+                {"level": "error", "message": {"text": outcome.error}, "locations": [{"physicalLocation": {"artifactLocation": artifact}}]}
+            )
+        if outcome.program_error:
+            notifications.append(
+                {"level": "warning", "message": {"text": outcome.program_error}, "locations": [{"physicalLocation": {"artifactLocation": artifact}}]}
+            )
+    invocation: dict[str, Any] = {"executionSuccessful": not any(o.error for o in outcomes)}
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "graphfix",
+                        "version": tool_version(),
+                        "informationUri": HOMEPAGE,
+                        "rules": [_sarif_rule(rule) for rule in ordered],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": base.as_uri() + "/"}},
+                "invocations": [invocation],
+                "results": results,
+            }
+        ],
+    }
+
+
+def _artifact(path: str, base: Path) -> dict[str, Any]:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return {"uri": absolute.relative_to(base).as_posix(), "uriBaseId": "%SRCROOT%"}
+    except ValueError:
+        return {"uri": absolute.as_uri()}
+
+
+def _sarif_rule(rule: FaultRule) -> dict[str, Any]:
+    doc = rule.documentation().split("\n", 1)[-1].strip()
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": doc.split("\n\n", 1)[0].replace("\n", " ")},
+        "help": {"text": doc},
+        "helpUri": f"{HOMEPAGE}#{rule.code.lower()}",
+        "defaultConfiguration": {"level": "error"},
+    }
+
+
+def _sarif_result(item: FaultOutcome, artifact: dict[str, Any], index: dict[str, int], written: bool) -> dict[str, Any]:
+    fault = item.fault
+    physical: dict[str, Any] = {"artifactLocation": artifact}
+    if fault.cell is None:  # a notebook cell's line is not a line of the .ipynb file
+        physical["region"] = {"startLine": fault.line, "startColumn": max(1, fault.col)}
+    result: dict[str, Any] = {
+        "ruleId": fault.code,
+        "level": "error",
+        "message": {"text": f"{fault.name}: {fault.message}"},
+        "locations": [{"physicalLocation": physical}],
+        "properties": {"fixState": item.state.value, "fixWritten": written and item.state is FixState.VERIFIED},
+    }
+    if fault.code in index:
+        result["ruleIndex"] = index[fault.code]
+    if fault.cell is not None:
+        result["properties"]["cell"] = fault.cell
+        result["message"]["text"] = f"cell {fault.cell}: " + result["message"]["text"]
+    if item.reason:
+        result["properties"]["reason"] = item.reason
+    return result
