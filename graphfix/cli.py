@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import click
 
 import codemods
-from graphfix.engine import Options
+from graphfix.config import ConfigError, expand_codes, load_config
+from graphfix.engine import Engine, Options
 from graphfix.files import python_files
 from graphfix.ftypes import FileOutcome, FixState
-from graphfix.patch import make_diff
+from graphfix.report import FORMATS, as_json, github_lines, outcome_diff, sarif, summary_line, text_lines
 from graphfix.runner import default_jobs, run_local, run_ray
 
 CHECK_HELP = """Probe each program and report its graph faults.
@@ -41,17 +45,20 @@ Exit codes:
 def _common(function: Any) -> Any:
     options = [
         click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path)),
-        click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True),
-        click.option("--python", "python", default=sys.executable, show_default="this interpreter", help="Interpreter that runs the probe."),
+        click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="text: path:line:col lines; github: workflow annotations; sarif: SARIF 2.1.0 on stdout."),
+        click.option("--stdin-filename", type=click.Path(path_type=Path), default=None, metavar="PATH", help="With the path -, the file the source on stdin is probed as (for editors)."),
+        click.option("--select", default=None, metavar="CODES", help="Comma-separated codes or prefixes to report (default: all, or [tool.graphfix] select)."),
+        click.option("--ignore", default=None, metavar="CODES", help="Comma-separated codes or prefixes never reported nor fixed."),
+        click.option("--python", "python", default=None, help="Interpreter that runs the probe (default: [tool.graphfix] python, this interpreter if it has TensorFlow, else a .venv found upward)."),
         click.option("--entry", default=None, metavar="MODULE:FUNCTION", help="Call this model-builder function instead of running the file as a script."),
-        click.option("--timeout", default=60.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds per probe."),
+        click.option("--timeout", default=None, type=click.FloatRange(min=0.1), help="Seconds per probe (default: 60)."),
         click.option("--flavor", type=click.Choice(["keras3", "tf_keras"]), default=None, help="Keras flavour to probe under (default: detected)."),
         click.option("--no-stubs", is_flag=True, help="Run the program for real: real datasets, weights downloads, full training, network."),
         click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=6144, show_default=True, help="Memory (MiB) a probe may allocate beyond TensorFlow's own."),
         click.option("--cpu-limit", type=click.IntRange(min=1), default=None, help="CPU seconds per probe (default: 4 x timeout, at least 60)."),
         click.option("--no-run", is_flag=True, help="Do not run anything: static detection only (fewer faults, fixes unverified)."),
         click.option("-v", "--verbose", is_flag=True, help="Say what the probe stubbed and which files were skipped."),
-        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Files probed in parallel (default: the number of cores)."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Files probed in parallel (default: [tool.graphfix] jobs, else the number of cores)."),
         click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True, help="Where files are processed; ray needs graphfix[ray]."),
         click.option("--ray-address", default=None, metavar="ADDRESS", help="Ray cluster to connect to (default: RAY_ADDRESS, else a local Ray)."),
         click.option("--gpu", is_flag=True, help="Let probes see GPUs (hidden by default: building a model needs none)."),
@@ -59,6 +66,19 @@ def _common(function: Any) -> Any:
     for option in reversed(options):
         function = option(function)
     return function
+
+
+@dataclass
+class Run:
+    """One invocation's settings, from the command line over [tool.graphfix]."""
+
+    files: list[Path]
+    options: Options
+    jobs: int
+    executor: str
+    ray_address: str | None
+    stdin_path: Path | None = None  # `-`: the source comes from stdin, probed as this file
+    excluded: list[Path] = field(default_factory=list)
 
 
 @click.group()
@@ -72,12 +92,15 @@ def main() -> None:
 
 @main.command(help=CHECK_HELP)
 @_common
-def check(
-    paths: tuple[Path, ...], output_format: str, verbose: bool, jobs: int | None, executor: str, ray_address: str | None, **settings: Any
-) -> None:
-    options = _options(paths, **settings)
-    outcomes = _run(paths, options, "check", jobs, executor, ray_address)
-    _report(outcomes, output_format, fix_mode=False, verbose=verbose)
+@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=None, metavar="FILE.svg|FILE.dot", help="Draw the probed construction graph, faults highlighted (one file).")
+def check(paths: tuple[Path, ...], output_format: str, verbose: bool, graph_path: Path | None, **settings: Any) -> None:
+    run = _prepare(paths, **settings)
+    if graph_path is not None and len(run.files) + (run.stdin_path is not None) != 1:
+        raise click.UsageError("--graph draws one file's graph: give exactly one file")
+    outcomes = _execute(run, "check")
+    _report(outcomes, output_format, fix_mode=False, verbose=verbose, excluded=run.excluded)
+    if graph_path is not None and outcomes:
+        _draw(outcomes[0], graph_path)
     sys.exit(_check_status(outcomes))
 
 
@@ -86,25 +109,25 @@ def check(
 @click.option("--diff/--apply", "diff", default=True, help="Show the verified fixes as a diff (default), or write them.")
 @click.option("--unverified", is_flag=True, help="Also show a rewrite that did not verify, labelled as such (never written).")
 @click.option("--backup", is_flag=True, help="With --apply, keep the original as FILE.orig.")
-def fix(
-    paths: tuple[Path, ...],
-    output_format: str,
-    verbose: bool,
-    diff: bool,
-    unverified: bool,
-    backup: bool,
-    jobs: int | None,
-    executor: str,
-    ray_address: str | None,
-    **settings: Any,
-) -> None:
-    options = _options(paths, **settings)
-    options.backup = backup
-    outcomes = _run(paths, options, "fix" if diff else "apply", jobs, executor, ray_address)
+def fix(paths: tuple[Path, ...], output_format: str, verbose: bool, diff: bool, unverified: bool, backup: bool, **settings: Any) -> None:
+    run = _prepare(paths, **settings)
+    run.options.backup = backup
+    if run.stdin_path is not None:
+        outcome = _execute(run, "fix")[0]
+        # the editor gets the verified fixed source, or its own source back unchanged
+        source = outcome.fixed if outcome.fixed is not None and not outcome.error else outcome.original
+        if source is None:
+            _report([outcome], "text", fix_mode=True, verbose=verbose)
+            sys.exit(2)
+        sys.stdout.write(source)
+        sys.stdout.flush()
+        _report([outcome], output_format if output_format != "sarif" else "text", fix_mode=True, verbose=verbose, stream_err=True)
+        sys.exit(_fix_status([outcome]))
+    outcomes = _execute(run, "fix" if diff else "apply")
     if output_format == "text" and diff:
         for outcome in outcomes:
             _print_diff(outcome, unverified)
-    _report(outcomes, output_format, fix_mode=True, verbose=verbose)
+    _report(outcomes, output_format, fix_mode=True, verbose=verbose, excluded=run.excluded)
     sys.exit(_fix_status(outcomes))
 
 
@@ -133,7 +156,7 @@ def _indent(text: str) -> str:
     return "".join("    " + line + "\n" for line in text.splitlines())
 
 
-def _validate_entry(entry: str | None, paths: tuple[Path, ...]) -> None:
+def _validate_entry(entry: str | None, paths: list[Path]) -> None:
     if entry is None:
         return
     module, sep, function = entry.partition(":")
@@ -143,18 +166,129 @@ def _validate_entry(entry: str | None, paths: tuple[Path, ...]) -> None:
         raise click.BadParameter("--entry takes exactly one file", param_hint="--entry")
 
 
-def _run(
-    paths: tuple[Path, ...], options: Options, operation: str, jobs: int | None, executor: str, ray_address: str | None
-) -> list[FileOutcome]:
-    files = [path for target in paths for path in python_files(target)]
-    workers = jobs or default_jobs()
-    with _progress(len(files)) as progress:
-        if executor == "ray":
+def _codes(value: str | None, option: str) -> frozenset[str] | None:
+    if value is None:
+        return None
+    try:
+        return expand_codes([c for c in value.split(",") if c.strip()] or [""], codemods.load().keys(), option)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint=option) from None
+
+
+def _prepare(
+    paths: tuple[Path, ...],
+    stdin_filename: Path | None,
+    select: str | None,
+    ignore: str | None,
+    python: str | None,
+    entry: str | None,
+    timeout: float | None,
+    flavor: str | None,
+    no_stubs: bool,
+    memory_mb: int,
+    cpu_limit: int | None,
+    no_run: bool,
+    jobs: int | None,
+    executor: str,
+    ray_address: str | None,
+    gpu: bool,
+) -> Run:
+    """Command line over [tool.graphfix] over defaults; the files to process."""
+    stdin = Path("-") in paths
+    if stdin and (len(paths) != 1 or stdin_filename is None):
+        raise click.UsageError("reading from stdin: give - alone, with --stdin-filename PATH")
+    if stdin_filename is not None and not stdin:
+        raise click.UsageError("--stdin-filename goes with the path -")
+    targets = [stdin_filename] if stdin and stdin_filename is not None else list(paths)
+    try:
+        config = load_config(targets, codemods.load().keys())
+    except ConfigError as exc:
+        raise click.UsageError(str(exc)) from None
+    files: list[Path] = []
+    excluded: list[Path] = []
+    if not stdin:
+        for target in paths:
+            for path in python_files(target):
+                (excluded if config.excluded(path) else files).append(path)
+    entry = entry or config.entry
+    _validate_entry(entry, targets if stdin else files)
+    options = Options(
+        python=python or config.python or resolve_python(targets),
+        entry=entry,
+        timeout=timeout or config.timeout or 60.0,
+        flavor=flavor,
+        stubs=not no_stubs,
+        memory_bytes=memory_mb * 1024 * 1024,
+        cpu_seconds=cpu_limit,
+        run=not no_run,
+        gpu=gpu,
+        select=_codes(select, "--select") if select is not None else config.select,
+        ignore=_codes(ignore, "--ignore") if ignore is not None else config.ignore,
+    )
+    return Run(
+        files=files,
+        options=options,
+        jobs=jobs or config.jobs or default_jobs(),
+        executor=executor,
+        ray_address=ray_address,
+        stdin_path=stdin_filename if stdin else None,
+        excluded=excluded,
+    )
+
+
+def resolve_python(targets: list[Path]) -> str:
+    """This interpreter when it can import TensorFlow; else the nearest project virtualenv
+    (`.venv` or `venv`, from the targets upward), as in a pre-commit hook's own environment."""
+    if importlib.util.find_spec("tensorflow") is not None:
+        return sys.executable
+    start = Path(os.path.abspath(targets[0] if targets else Path.cwd()))
+    for directory in (start if start.is_dir() else start.parent, *start.parents):
+        for name in (".venv", "venv"):
+            candidate = directory / name / "bin" / "python"
+            if candidate.exists():
+                return str(candidate)
+    return sys.executable
+
+
+def _execute(run: Run, operation: str) -> list[FileOutcome]:
+    if run.stdin_path is not None:
+        return [_from_stdin(run, operation)]
+    with _progress(len(run.files)) as progress:
+        if run.executor == "ray":
             try:
-                return run_ray(files, options, operation, workers, ray_address, progress)
+                return run_ray(run.files, run.options, operation, run.jobs, run.ray_address, progress)
             except RuntimeError as exc:
                 raise click.UsageError(str(exc)) from None
-        return run_local(files, options, operation, workers, progress)
+        return run_local(run.files, run.options, operation, run.jobs, progress)
+
+
+def _from_stdin(run: Run, operation: str) -> FileOutcome:
+    """Editor mode: the buffer on stdin, probed as if it were the file at --stdin-filename."""
+    assert run.stdin_path is not None
+    path = run.stdin_path
+    data = sys.stdin.buffer.read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return FileOutcome(str(path), error="stdin is not UTF-8 text")
+    engine = Engine(codemods.load(), run.options)
+    try:
+        if operation == "check":
+            return engine.check(path, text=text)
+        return engine.fix(path, text=text)
+    finally:
+        engine.close()
+
+
+def _draw(outcome: FileOutcome, target: Path) -> None:
+    from graphfix.drawing import DrawingError, draw
+
+    try:
+        draw(outcome, target)
+    except DrawingError as exc:
+        click.echo(f"graphfix: --graph: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"graph written to {target}", err=True)
 
 
 class _progress:
@@ -184,105 +318,47 @@ class _progress:
             sys.stderr.write("\n")
 
 
-def _options(
-    paths: tuple[Path, ...],
-    python: str,
-    entry: str | None,
-    timeout: float,
-    flavor: str | None,
-    no_stubs: bool,
-    memory_mb: int,
-    cpu_limit: int | None,
-    no_run: bool,
-    gpu: bool,
-) -> Options:
-    _validate_entry(entry, paths)
-    options = Options(
-        python=python,
-        entry=entry,
-        timeout=timeout,
-        flavor=flavor,
-        stubs=not no_stubs,
-        memory_bytes=memory_mb * 1024 * 1024,
-        cpu_seconds=cpu_limit,
-        run=not no_run,
-        gpu=gpu,
-    )
-    return options
-
-
 def _print_diff(outcome: FileOutcome, unverified: bool) -> None:
     if outcome.original is None:
         return
     if outcome.fixed is not None:
-        click.echo(make_diff(outcome.path, outcome.original, outcome.fixed), nl=False)
+        click.echo(outcome_diff(outcome), nl=False)
     elif unverified and outcome.unverified is not None:
         click.echo(f"# UNVERIFIED rewrite of {outcome.path}: not confirmed by a re-probe")
-        click.echo(make_diff(outcome.path, outcome.original, outcome.unverified), nl=False)
+        click.echo(outcome_diff(outcome, outcome.unverified), nl=False)
 
 
-def _report(outcomes: list[FileOutcome], output_format: str, fix_mode: bool, verbose: bool) -> None:
+def _report(
+    outcomes: list[FileOutcome],
+    output_format: str,
+    fix_mode: bool,
+    verbose: bool,
+    excluded: list[Path] | None = None,
+    stream_err: bool = False,
+) -> None:
+    """Machine formats go to stdout (stderr when stdout carries fixed source); text to stderr."""
     if output_format == "json":
-        click.echo(json.dumps([_as_json(o) for o in outcomes], indent=2))
+        click.echo(json.dumps([as_json(o) for o in outcomes], indent=2), err=stream_err)
+        return
+    if output_format == "sarif":
+        click.echo(json.dumps(sarif(outcomes, codemods.load()), indent=2), err=stream_err)
+        return
+    if output_format == "github":
+        for outcome in outcomes:
+            for line in github_lines(outcome, fix_mode):
+                click.echo(line, err=stream_err)
         return
     for outcome in outcomes:
-        for line in _text_lines(outcome, fix_mode):
+        for line in text_lines(outcome, fix_mode):
             click.echo(line, err=True)
         if verbose:
             for note in outcome.notes:
                 click.echo(f"{outcome.path}: note: {note}", err=True)
+    if verbose:
+        for path in excluded or []:
+            click.echo(f"{path}: note: excluded by [tool.graphfix] exclude", err=True)
     if fix_mode and len(outcomes) > 1:
-        fixed = sum(1 for o in outcomes if o.fixed is not None)
-        remaining = sum(1 for o in outcomes for f in o.faults if f.state is not FixState.VERIFIED)
-        errors = sum(1 for o in outcomes if o.error)
-        click.echo(f"{len(outcomes)} files: {fixed} fixed, {remaining} faults remain, {errors} could not be handled", err=True)
-
-
-def _text_lines(outcome: FileOutcome, fix_mode: bool) -> list[str]:
-    lines = []
-    if outcome.error:
-        lines.append(f"{outcome.path}: error: {outcome.error}")
-    for item in outcome.faults:
-        fault = item.fault
-        suffix = ""
-        if fix_mode:
-            suffix = {
-                FixState.VERIFIED: " [fixed]" if outcome.written else " [fix verified]",
-                FixState.UNVERIFIED: f" [fix not verified: {item.reason}]",
-                FixState.FAILED: f" [no fix: {item.reason}]",
-                FixState.NONE: " [no fix]",
-            }[item.state]
-        lines.append(f"{outcome.path}:{fault.line}:{fault.col}: {fault.code} {fault.name}: {fault.message}{suffix}")
-    if outcome.program_error:
-        lines.append(f"{outcome.path}: {outcome.program_error}")
-    return lines
-
-
-def _as_json(outcome: FileOutcome) -> dict[str, Any]:
-    return {
-        "path": outcome.path,
-        "faults": [
-            {
-                "code": item.fault.code,
-                "name": item.fault.name,
-                "line": item.fault.line,
-                "col": item.fault.col,
-                "message": item.fault.message,
-                "fix_available": item.fault.fix is not None,
-                "fix_verified": item.state is FixState.VERIFIED,
-                "fix_state": item.state.value,
-                "reason": item.reason,
-                "candidates": list(item.fault.candidates),
-            }
-            for item in outcome.faults
-        ],
-        "error": outcome.error,
-        "program_error": outcome.program_error,
-        "fixed": outcome.fixed is not None,
-        "written": outcome.written,
-        "notes": list(outcome.notes),
-        "diff": make_diff(outcome.path, outcome.original, outcome.fixed) if outcome.original is not None and outcome.fixed is not None else "",
-    }
+        click.echo(summary_line(outcomes), err=True)
 
 
 def _check_status(outcomes: list[FileOutcome]) -> int:
