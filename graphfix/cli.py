@@ -113,13 +113,13 @@ def fix(paths: tuple[Path, ...], output_format: str, verbose: bool, diff: bool, 
     run = _prepare(paths, **settings)
     run.options.backup = backup
     if run.stdin_path is not None:
-        outcome = _execute(run, "fix")[0]
-        # the editor gets the verified fixed source, or its own source back unchanged
-        source = outcome.fixed if outcome.fixed is not None and not outcome.error else outcome.original
-        if source is None:
-            _report([outcome], "text", fix_mode=True, verbose=verbose)
-            sys.exit(2)
-        sys.stdout.write(source)
+        data = sys.stdin.buffer.read()
+        outcome = _from_stdin(run, "fix", data)
+        # the editor always gets a whole buffer back: the verified fix, or its own bytes unchanged
+        if outcome.fixed is not None and not outcome.error:
+            sys.stdout.buffer.write(outcome.fixed.encode("utf-8"))
+        else:
+            sys.stdout.buffer.write(data)
         sys.stdout.flush()
         _report([outcome], output_format if output_format != "sarif" else "text", fix_mode=True, verbose=verbose, stream_err=True)
         sys.exit(_fix_status([outcome]))
@@ -252,7 +252,7 @@ def resolve_python(targets: list[Path]) -> str:
 
 def _execute(run: Run, operation: str) -> list[FileOutcome]:
     if run.stdin_path is not None:
-        return [_from_stdin(run, operation)]
+        return [_from_stdin(run, operation, sys.stdin.buffer.read())]
     with _progress(len(run.files)) as progress:
         if run.executor == "ray":
             try:
@@ -262,11 +262,12 @@ def _execute(run: Run, operation: str) -> list[FileOutcome]:
         return run_local(run.files, run.options, operation, run.jobs, progress)
 
 
-def _from_stdin(run: Run, operation: str) -> FileOutcome:
-    """Editor mode: the buffer on stdin, probed as if it were the file at --stdin-filename."""
+def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
+    """Editor mode: the buffer from stdin, probed as if it were the file at --stdin-filename."""
     assert run.stdin_path is not None
     path = run.stdin_path
-    data = sys.stdin.buffer.read()
+    if path.suffix == ".ipynb":
+        return FileOutcome(str(path), error="editor mode takes Python source; give the notebook as a path")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
