@@ -68,6 +68,12 @@ def _common(function: Any) -> Any:
     return function
 
 
+class _BadConfig(click.ClickException):
+    """Configuration that cannot be used: one line, exit 2 like any input graphfix cannot handle."""
+
+    exit_code = 2
+
+
 @dataclass
 class Run:
     """One invocation's settings, from the command line over [tool.graphfix]."""
@@ -203,7 +209,7 @@ def _prepare(
     try:
         config = load_config(targets, codemods.load().keys())
     except ConfigError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise _BadConfig(str(exc)) from None
     files: list[Path] = []
     excluded: list[Path] = []
     if not stdin:

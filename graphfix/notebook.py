@@ -66,6 +66,7 @@ def split_cells(script: str) -> dict[int, str] | None:
     the cell markers did not survive intact."""
     cells: dict[int, list[str]] = {}
     current: list[str] | None = None
+    above: list[str] = []  # a rewrite that adds an import above everything joins the first cell
     for line in script.splitlines(keepends=True):
         marker = MARKER.match(line)
         if marker:
@@ -73,10 +74,11 @@ def split_cells(script: str) -> dict[int, str] | None:
             if number in cells:
                 return None
             current = cells.setdefault(number, [])
+            if len(cells) == 1 and any(item.strip() for item in above):
+                current.extend(above)
             continue
         if current is None:
-            if line.strip():
-                return None  # a rewrite put code above the first cell
+            above.append(line)
             continue
         placeholder = PLACEHOLDER.match(line.rstrip("\n"))
         if placeholder:
