@@ -43,6 +43,24 @@ class FaultRule:
         """The rule's user documentation: its module docstring."""
         return (sys.modules[cls.__module__].__doc__ or "").strip()
 
+    @classmethod
+    def sections(cls) -> dict[str, str]:
+        """The docstring by part, as `graphfix explain` shows it: `fault` (what is wrong),
+        `symptom`, `detection` and `fix` (the rewrite and why it is right), from paragraphs
+        that start with "Symptom:", "Detection" and "Fix"; anything else describes the fault."""
+        parts: dict[str, list[str]] = {"fault": [], "symptom": [], "detection": [], "fix": []}
+        body = cls.documentation().split("\n", 1)[-1].strip()
+        current = "fault"
+        for paragraph in body.split("\n\n"):
+            head = paragraph.lstrip()
+            for key, prefix in (("symptom", "Symptom"), ("detection", "Detection"), ("fix", "Fix")):
+                if head.startswith(prefix):
+                    current = key
+            parts[current].append(paragraph.strip())
+        if parts["symptom"]:
+            parts["symptom"][0] = parts["symptom"][0].removeprefix("Symptom:").strip()
+        return {key: "\n\n".join(items) for key, items in parts.items()}
+
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
         raise NotImplementedError
 

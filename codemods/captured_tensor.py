@@ -1,8 +1,9 @@
 """GF304 captured-tensor.
 
 A ``tf.function`` reads a module-level name holding a tensor instead of taking it as an
-argument. The tensor is captured when the function is traced:
+argument, so the tensor is captured when the function is traced.
 
+Symptom: it depends on the tensor:
 - an eager tensor is baked in: rebinding the name later (``scale = tf.constant(3.0)`` after the
   first call) changes nothing, the function keeps multiplying by 2 (silent);
 - a Keras 3 symbolic tensor cannot be captured at all: ``ValueError: A KerasTensor cannot be used

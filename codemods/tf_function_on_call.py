@@ -5,7 +5,7 @@ already compiles ``call`` (inside ``fit``, ``predict`` and any outer ``tf.functi
 decorator on a ``call`` that only uses layers built in ``__init__`` runs correctly in both
 flavours and is not reported.
 
-It breaks things when:
+Symptom: it breaks things when
 - ``call`` creates layers or variables: tf-keras ``ValueError: tf.function only supports
   singleton tf.Variables created on the first call``; Keras 3 silently loses them (the layer's
   ``weights`` stay empty, never trained, never saved);

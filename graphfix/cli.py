@@ -152,10 +152,16 @@ def explain(code: str) -> None:
     rule = registry.get(code.upper())
     if rule is None:
         raise click.UsageError(f"unknown fault code {code!r}; see `graphfix rules`")
-    click.echo(f"{rule.code} {rule.name}\n")
-    click.echo(rule.documentation().split("\n", 1)[-1].strip())
-    for example in type(rule).EXAMPLES:
-        click.echo("\nBefore:\n" + _indent(example.before) + "After:\n" + _indent(example.after or example.before))
+    sections = rule.sections()
+    click.echo(f"{rule.code} {rule.name}: {rule.summary}")
+    for title, key in (("The fault", "fault"), ("Symptom", "symptom"), ("How graphfix finds it", "detection"), ("The fix, and why it is right", "fix")):
+        if sections[key]:
+            click.echo(f"\n{title}\n{'-' * len(title)}\n{sections[key]}")
+    for number, example in enumerate(type(rule).EXAMPLES, start=1):
+        if example.after is None:
+            continue
+        click.echo(f"\nExample {number}" + (f" ({example.note})" if example.note else ""))
+        click.echo("Before:\n" + _indent(example.before) + "After:\n" + _indent(example.after))
 
 
 def _indent(text: str) -> str:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import codemods
+
 from graphfix.cli import main
 from graphfix.corpus import ROOT
 
@@ -110,6 +112,21 @@ def test_rules_and_explain(runner: CliRunner) -> None:
     explained = runner.invoke(main, ["explain", "gf101"])
     assert "Graph disconnected" in explained.stdout and "Before:" in explained.stdout
     assert runner.invoke(main, ["explain", "GF999"]).exit_code == 2
+
+
+@pytest.mark.parametrize("code", sorted(codemods.load()))
+def test_explain_has_every_part_from_the_codemod_itself(runner: CliRunner, code: str) -> None:
+    """The fault, its symptom, how it is found, why the fix is right, and a before/after taken
+    from the codemod's own EXAMPLES (the ones run as tests)."""
+    rule = codemods.load()[code]
+    text = runner.invoke(main, ["explain", code.lower()]).stdout
+    for title in ("The fault", "Symptom", "How graphfix finds it", "The fix, and why it is right"):
+        assert f"\n{title}\n" in text, title
+    for part in rule.sections().values():
+        assert part and part.splitlines()[0] in text
+    example = next(e for e in type(rule).EXAMPLES if e.after is not None)
+    assert "Before:\n" + "".join("    " + line + "\n" for line in example.before.splitlines()) in text
+    assert "After:\n" + "".join("    " + line + "\n" for line in example.after.splitlines()) in text
 
 
 def test_parallel_jobs_report_in_input_order(runner: CliRunner, tmp_path: Path) -> None:
