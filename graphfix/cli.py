@@ -390,5 +390,13 @@ def _fix_status(outcomes: list[FileOutcome]) -> int:
     return 0
 
 
+@main.command()
+def lsp() -> None:
+    """Run the language server on stdin/stdout (for editors)."""
+    from graphfix.lsp import serve
+
+    sys.exit(serve())
+
+
 if __name__ == "__main__":
     main()

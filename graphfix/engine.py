@@ -126,7 +126,7 @@ class Engine:
                 self.worker(self.options.flavor or detect_flavor(source.text)).start()
             index = SourceIndex(source.text)
             suppressions(source.text, self.rules.keys())  # an unknown code in a comment is an error
-        except (SourceError, ConfigError) as exc:
+        except (SourceError, ConfigError, ProbeError) as exc:
             return FileOutcome(str(path), error=str(exc))
         except cst.ParserSyntaxError as exc:
             return FileOutcome(str(path), error=f"syntax error at line {exc.raw_line}")
