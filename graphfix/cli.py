@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -14,7 +12,7 @@ from typing import Any
 import click
 
 import codemods
-from graphfix.config import ConfigError, expand_codes, load_config
+from graphfix.config import ConfigError, expand_codes, load_config, resolve_python
 from graphfix.engine import Engine, Options
 from graphfix.files import python_files
 from graphfix.ftypes import FileOutcome, FixState
@@ -127,7 +125,7 @@ def fix(paths: tuple[Path, ...], output_format: str, verbose: bool, diff: bool, 
         else:
             sys.stdout.buffer.write(data)
         sys.stdout.flush()
-        _report([outcome], output_format if output_format != "sarif" else "text", fix_mode=True, verbose=verbose, stream_err=True)
+        _report([outcome], output_format, fix_mode=True, verbose=verbose, stream_err=True)
         sys.exit(_fix_status([outcome]))
     outcomes = _execute(run, "fix" if diff else "apply")
     if output_format == "text" and diff:
@@ -246,20 +244,6 @@ def _prepare(
         stdin_path=stdin_filename if stdin else None,
         excluded=excluded,
     )
-
-
-def resolve_python(targets: list[Path]) -> str:
-    """This interpreter when it can import TensorFlow; else the nearest project virtualenv
-    (`.venv` or `venv`, from the targets upward), as in a pre-commit hook's own environment."""
-    if importlib.util.find_spec("tensorflow") is not None:
-        return sys.executable
-    start = Path(os.path.abspath(targets[0] if targets else Path.cwd()))
-    for directory in (start if start.is_dir() else start.parent, *start.parents):
-        for name in (".venv", "venv"):
-            candidate = directory / name / "bin" / "python"
-            if candidate.exists():
-                return str(candidate)
-    return sys.executable
 
 
 def _execute(run: Run, operation: str) -> list[FileOutcome]:

@@ -8,6 +8,7 @@ Both are validated: an unknown key, a value of the wrong type or an unknown faul
 from __future__ import annotations
 
 import fnmatch
+import importlib.util
 import io
 import os
 import re
@@ -181,3 +182,17 @@ def suppressed(line: int, code: str, table: dict[int, frozenset[str] | None]) ->
         return False
     chosen = table[line]
     return chosen is None or code in chosen
+
+
+def resolve_python(targets: list[Path]) -> str:
+    """This interpreter when it can import TensorFlow; else the nearest project virtualenv
+    (`.venv` or `venv`, from the targets upward), as in a pre-commit hook's own environment."""
+    if importlib.util.find_spec("tensorflow") is not None:
+        return sys.executable
+    start = Path(os.path.abspath(targets[0] if targets else Path.cwd()))
+    for directory in (start if start.is_dir() else start.parent, *start.parents):
+        for name in (".venv", "venv"):
+            candidate = directory / name / "bin" / "python"
+            if candidate.exists():
+                return str(candidate)
+    return sys.executable

@@ -17,7 +17,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +25,10 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 import codemods
-from graphfix.config import Config, ConfigError, load_config
+from graphfix.config import Config, ConfigError, load_config, resolve_python
 from graphfix.engine import Engine, Options
 from graphfix.ftypes import FaultOutcome, FileOutcome, FixState
-from graphfix.probe import ProbeError
+from graphfix.report import tool_version
 
 SOURCE = "graphfix"
 CLOSE_WAIT = 5.0  # seconds the shutdown reply waits for a probe in flight
@@ -66,18 +65,11 @@ class State:
 
 class GraphfixServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("graphfix", _version(), text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("graphfix", tool_version(), text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.state = State()
 
     def log(self, message: str, kind: types.MessageType = types.MessageType.Info) -> None:
         self.window_log_message(types.LogMessageParams(type=kind, message=message))
-
-
-def _version() -> str:
-    try:
-        return version("graphfix")
-    except PackageNotFoundError:
-        return "0"
 
 
 # -- options -----------------------------------------------------------------------------------
@@ -100,17 +92,11 @@ def options_for(init: Any, root: Path, log: Log) -> Options:
         log(f"graphfix: ignoring python {python!r}: expected an interpreter path", types.MessageType.Warning)
         python = None
     return Options(
-        python=python or config.python or _default_python(root),
+        python=python or config.python or resolve_python([root]),
         timeout=float(timeout or config.timeout or 60.0),
         select=config.select,
         ignore=config.ignore,
     )
-
-
-def _default_python(root: Path) -> str:
-    from graphfix.cli import resolve_python  # the command line's rule: this interpreter, else a .venv
-
-    return resolve_python([root])
 
 
 def _root(params: types.InitializeParams) -> Path:
@@ -235,12 +221,10 @@ async def _run_once(ls: GraphfixServer, engine: Engine, uri: str) -> None:
 
 
 def _fix(engine: Engine, path: Path, text: str) -> FileOutcome:
-    """The engine's verdict on the text; an exception (an interpreter that cannot start) becomes
-    the outcome's error, shown on the document rather than lost in the server."""
+    """The engine's verdict on the text (probe failures are already the outcome's error); a bug
+    of ours becomes the error too, shown on the document rather than lost in the server."""
     try:
         return engine.fix(path, text=text)
-    except ProbeError as exc:
-        return FileOutcome(str(path), error=str(exc))
     except Exception as exc:  # noqa: BLE001 - a bug of ours must not take the server down
         return FileOutcome(str(path), error=f"internal error: {type(exc).__name__}: {exc}")
 

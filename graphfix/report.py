@@ -13,6 +13,7 @@ from typing import Any
 
 from codemods.base import FaultRule
 from graphfix.ftypes import Fault, FaultOutcome, FileOutcome, FixState
+from graphfix.notebook import cell_diff
 from graphfix.patch import make_diff
 
 FORMATS = ("text", "json", "github", "sarif")
@@ -99,8 +100,6 @@ def outcome_diff(outcome: FileOutcome, text: str | None = None) -> str:
     if outcome.original is None or after is None:
         return ""
     if outcome.path.endswith(".ipynb"):
-        from graphfix.notebook import cell_diff
-
         return cell_diff(outcome.path, outcome.original, after)
     return make_diff(outcome.path, outcome.original, after)
 
