@@ -2,8 +2,11 @@
 
 A fault class is the unit of documentation, testing and fixing (like a Fixit rule):
 - its module docstring is the user documentation (`graphfix explain`);
-- `detect` turns probe evidence into faults whose `FixPlan` carries the rewrite's parameters;
-- `transform` rewrites the source for one plan, or raises `Skip` with the reason it cannot;
+- `detect` turns probe evidence into faults, each with an ordered tuple of candidate repairs:
+  typed `Plan`s, one frozen dataclass per repair kind, declared in the rule's module. A rule
+  proposes; the engine applies each plan, probes the result and chooses by runtime criteria;
+- `transform` rewrites the source for one plan, or raises `Skip` with the reason it cannot (the
+  engine reports that as a candidate that failed);
 - `EXAMPLES` (input -> expected) and `UNCHANGED` (input that must be left alone) run as tests.
 Neither method imports TensorFlow: evidence is plain data.
 """
@@ -14,7 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from graphfix.ftypes import Evidence, Fault
+from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
 
@@ -25,7 +28,7 @@ class Skip(Exception):
 @dataclass(frozen=True)
 class Example:
     before: str
-    params: dict[str, Any]
+    plan: Plan
     after: str | None = None  # None: the rewrite must refuse and leave the source unchanged
     note: str = field(default="")
 
@@ -68,7 +71,7 @@ class FaultRule:
         """Faults visible in the source alone (for `--no-run`); their fixes stay unverified."""
         return []
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
         raise NotImplementedError
 
     def fault(self, line: int, col: int, message: str, **kwargs: Any) -> Fault:

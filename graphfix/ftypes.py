@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,11 +117,23 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class FixPlan:
-    """Which codemod to run and with what parameters (taken from the evidence)."""
+class Plan:
+    """One candidate repair for a fault, taken from the evidence.
 
-    codemod: str
-    params: dict[str, Any]
+    Each rule declares one frozen subclass per kind of repair it knows (rewire, compose,
+    add-input, ...), with typed fields; the rule's `transform` turns a plan into source. The
+    engine applies every plan a fault proposes, probes each result and keeps the one the
+    runtime criteria prefer.
+    """
+
+    @property
+    def kind(self) -> str:
+        """The repair kind, kebab-case from the class name (`AddInput` -> `add-input`)."""
+        return re.sub(r"(?<!^)(?=[A-Z])", "-", type(self).__name__).lower()
+
+    def describe(self) -> str:
+        """One line for `--verbose`: the kind and what it changes."""
+        return self.kind
 
 
 @dataclass(frozen=True)
@@ -130,8 +143,8 @@ class Fault:
     line: int
     col: int
     message: str
-    fix: FixPlan | None = None
-    candidates: tuple[str, ...] = ()
+    repairs: tuple[Plan, ...] = ()  # candidate repairs, in the rule's order of preference
+    candidates: tuple[str, ...] = ()  # names the rule considered but could not choose between (report only)
     explains_error: bool = False  # the program's exception is this fault's symptom (wherever it surfaced)
     cell: int | None = None  # notebooks: the 1-based code cell; `line` is then within that cell
 
@@ -139,12 +152,40 @@ class Fault:
     def key(self) -> tuple[str, int]:
         return (self.code, self.line)
 
+    @property
+    def fixable(self) -> bool:
+        return bool(self.repairs)
+
 
 class FixState(enum.Enum):
     NONE = "none"  # no rewrite exists (report only, or ambiguous)
     VERIFIED = "verified"
     UNVERIFIED = "unverified"  # a rewrite exists but the re-probe did not confirm it
     FAILED = "failed"  # the codemod could not apply
+    AMBIGUOUS = "ambiguous"  # several verified repairs build different models; nothing chosen
+
+
+class Verdict(enum.Enum):
+    """What became of one candidate repair."""
+
+    CHOSEN = "chosen"
+    LOST = "lost"  # verified, but ranked below the chosen one
+    TIED = "tied"  # verified, and the criteria cannot separate it from another that builds other models
+    UNVERIFIED = "unverified"  # the re-probe did not confirm it
+    FAILED = "failed"  # the codemod could not rewrite this source
+    NOT_TRIED = "not tried"  # over the cap of candidates per fault
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One candidate repair of a fault, as the engine judged it."""
+
+    plan: str  # the plan's description
+    kind: str
+    verdict: Verdict
+    reason: str = ""
+    rank: tuple[int, ...] | None = None  # the runtime criteria, lower is better (verified ones)
+    diff: str = ""  # unified diff against the source it was tried on (kept for tied candidates)
 
 
 @dataclass(frozen=True)
@@ -152,6 +193,7 @@ class FaultOutcome:
     fault: Fault
     state: FixState
     reason: str = ""
+    trials: tuple[Trial, ...] = ()  # every candidate repair tried, in the rule's order
 
 
 @dataclass(frozen=True)
