@@ -8,26 +8,36 @@ Symptom: Keras 3 raises ``ValueError: Output with path `` is not connected to `i
 tf-keras raises ``ValueError: Graph disconnected: cannot obtain value for tensor ...``.
 
 Detection reads the recorded construction graph, not the message: walking back from the model's
-outputs reaches an ``Input`` tensor that is not one of the model's inputs (the orphan). A
-replacement candidate is a tensor computed from the model's inputs, with the orphan's shape,
-bound to a name in the source; a candidate that is computed but never used is preferred.
-Exactly one candidate is needed; otherwise the candidates are reported and nothing is edited.
+outputs reaches an ``Input`` tensor that is not one of the model's inputs (the orphan). Where the
+model is built (a helper, a method, a loop) does not matter: the probe recorded the spans.
 
-Fix, rewire: the orphan is replaced by the candidate at its points of use, and the orphan
-``Input`` definition is removed once nothing reads it. This keeps every layer and its weights;
-the only change is where the decoder's first layer takes its input from, which is the only
-wiring under which the model can be built at all.
+Fix: the rule proposes every repair that fits the evidence; the engine probes each and keeps the
+one the program runs best with (see ``graphfix explain``'s engine notes). Repairs that change a
+model's inputs (add-input, root-inputs) build a different model and win only on evidence.
 
-Fix, compose: when the orphan is the input of a sub-model that was built on its own
-(``decoder = Model(latent_in, out)``) and the failing model's outputs are that sub-model's
-outputs, the outputs become ``decoder(encoded)``: the sub-model stays usable on its own and the
-combined model shares its weights.
+- rewire: the orphan is replaced, at its points of use, by a tensor computed from the model's
+  inputs with the orphan's shape (one candidate per such named tensor, a computed-but-unused one
+  first), and the orphan ``Input`` definition is removed once nothing reads it. Every layer
+  keeps its weights; only where the decoder's first layer reads from changes.
+- compose: the orphan is the only input of a sub-model built on its own
+  (``decoder = Model(latent_in, out)``) whose outputs are the failing model's: the outputs become
+  ``decoder(encoded)``; the sub-model stays usable and the combined model shares its weights.
+- compose-submodels: the failing model reads ``sub.output`` of separately built models (towers,
+  a discriminator) whose own Inputs are the orphans: each such read becomes ``sub(t)``, with
+  ``t`` a tensor of the right shape from the failing model's inputs (an unused Input first).
+- add-input: the orphan is a genuine second input: it joins the model's inputs. Offered when the
+  program already feeds the model one array more than it has inputs, or when nothing computed
+  could stand for the orphan; a model the program feeds with data for fewer inputs is refused
+  (the program has no data for the new input).
+- root-inputs: none of the model's inputs is connected to its outputs (it was given another
+  model's Input, or fresh Inputs nothing was called on): the model is built from the Inputs its
+  outputs really come from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -39,11 +49,61 @@ from codemods.edits import (
     remaining_reads,
     removable_assignment,
     rewrite,
-    span_json,
 )
-from graphfix.ftypes import Evidence, Fault, FixPlan, LayerCall, ModelBuild, Span
+from graphfix.ftypes import Evidence, Fault, LayerCall, ModelBuild, Plan, Span
 from graphfix.graph import ConstructionGraph, same_shape
 from graphfix.source import SourceIndex
+
+FEEDING_METHODS = ("fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch")
+
+
+@dataclass(frozen=True)
+class Rewire(Plan):
+    orphan: str
+    orphan_def: Span
+    replacement: str
+    uses: tuple[Span, ...]
+
+    def describe(self) -> str:
+        return f"rewire: read `{self.replacement}` where `{self.orphan}` is read, drop `{self.orphan}`"
+
+
+@dataclass(frozen=True)
+class Compose(Plan):
+    model: Span
+    submodel: str
+    replacement: str
+
+    def describe(self) -> str:
+        return f"compose: the model's outputs become `{self.submodel}({self.replacement})`"
+
+
+@dataclass(frozen=True)
+class ComposeSubmodels(Plan):
+    model: Span
+    calls: tuple[tuple[str, str], ...]  # (sub-model expression, tensor expression to call it on)
+
+    def describe(self) -> str:
+        return "compose sub-models: " + ", ".join(f"`{sub}.output` -> `{sub}({arg})`" for sub, arg in self.calls)
+
+
+@dataclass(frozen=True)
+class AddInput(Plan):
+    model: Span
+    model_name: str | None  # the variable the model is bound to, to find where it is fed
+    orphans: tuple[str, ...]
+
+    def describe(self) -> str:
+        return "add input: " + ", ".join(f"`{o}`" for o in self.orphans) + " joins the model's inputs"
+
+
+@dataclass(frozen=True)
+class RootInputs(Plan):
+    model: Span
+    roots: tuple[str, ...]
+
+    def describe(self) -> str:
+        return "root inputs: build the model from " + ", ".join(f"`{r}`" for r in self.roots)
 
 
 def nested_model_for(graph: ConstructionGraph, model: ModelBuild, orphans: set[int]) -> LayerCall | None:
@@ -83,69 +143,55 @@ class DisconnectedInput(FaultRule):
         for model, orphans, nested in disconnected_models(graph):
             if nested is not None:
                 continue  # GF103 nested-model-output
+            site = _Site(graph, index, model)
+            shared = site.model_repairs(orphans)
             for orphan in sorted(orphans):
-                faults.append(self._diagnose(graph, index, model, orphan))
+                faults.append(self._diagnose(site, orphan, shared))
         return faults
 
-    def _diagnose(self, graph: ConstructionGraph, index: SourceIndex, model: ModelBuild, orphan: int) -> Fault:
+    def _diagnose(self, site: _Site, orphan: int, shared: tuple[Plan, ...]) -> Fault:
+        graph, index, model = site.graph, site.index, site.model
         assert model.span is not None
         line, col = model.span.line, model.span.col + 1
         orphan_tensor = graph.tensor(orphan)
         assert orphan_tensor is not None
-        orphan_name = index.name_bound_at(orphan_tensor.input_span) or "an Input"
-        shape = orphan_tensor.shape
-        lead = f"input `{orphan_name}` {shape_text(shape)} is not connected to the model inputs"
-
-        from_inputs = graph.descendants(model.inputs)
-        from_orphan = graph.descendants([orphan])
-        orphan_call = index.node_at(orphan_tensor.input_span) if orphan_tensor.input_span else None
-        scope = index.scope_of(orphan_call) if orphan_call is not None else None
-        model_call = index.node_at(model.span)
-        same_frame = scope is not None and model_call is not None and index.scope_of(model_call) is scope
-        named: list[tuple[int, str]] = []
-        for tid in sorted(from_inputs - from_orphan - set(model.inputs)):
-            producer = graph.producer(tid)
-            if producer is None or not same_shape(graph.tensor(tid), orphan_tensor):
-                continue
-            name = _name_for(index, tid, producer.span, model.names if same_frame else {}, scope, orphan_name)
-            if name is not None:
-                named.append((tid, name))
-        unused = [(t, n) for t, n in named if not graph.used(t)]
-        chosen = unused if len(unused) == 1 else named if len(named) == 1 else []
-        if not chosen or orphan_name == "an Input" or scope is None:
-            names = ", ".join(f"`{n}`" for _, n in named) or "none"
-            return self.fault(
-                line, col, f"{lead}; no unique replacement (candidates: {names})",
-                candidates=tuple(n for _, n in named),
-            )
-        tid, replacement = chosen[0]
-        message = f"{lead}; `{replacement}` {shape_text(graph.tensor(tid).shape)} fits"  # type: ignore[union-attr]
-
+        orphan_name = index.name_bound_at(orphan_tensor.input_span) or site.visible_name(orphan) or "an Input"
+        lead = f"input `{orphan_name}` {shape_text(orphan_tensor.shape)} is not connected to the model inputs"
+        named = site.replacements(orphan, orphan_name)
+        repairs: list[Plan] = []
         submodel = next(
             (m for m in graph.evidence.models if m.ok and m.inputs == (orphan,) and set(model.outputs) <= set(m.outputs)),
             None,
         )
-        if submodel is not None and submodel.span is not None:
-            sub_name = index.name_bound_at(submodel.span)
-            if sub_name is not None and len(model.outputs) == 1:
-                params = {"mode": "compose", "model": span_json(model.span), "submodel": sub_name, "replacement": replacement}
-                return self.fault(line, col, f"{message}; compose as `{sub_name}({replacement})`", fix=FixPlan(self.code, params))
-        uses = _loads(index, scope, orphan_name)
-        if uses is None:
-            return self.fault(line, col, f"{lead}; `{orphan_name}` is also a model input: report only", candidates=(replacement,))
-        params = {
-            "mode": "rewire",
-            "orphan": orphan_name,
-            "orphan_def": span_json(orphan_tensor.input_span),
-            "replacement": replacement,
-            "uses": [span_json(index.span_of(n)) for n in uses],
-        }
-        return self.fault(line, col, message, fix=FixPlan(self.code, params))
+        sub_name = index.name_bound_at(submodel.span) if submodel is not None and submodel.span is not None else None
+        if sub_name is not None and len(model.outputs) == 1:
+            repairs.extend(Compose(model.span, sub_name, name) for _, name in named[:2])
+        scope = site.orphan_scope(orphan)
+        uses = _loads(index, scope, orphan_name) if scope is not None and orphan_name != "an Input" else None
+        if uses and orphan_tensor.input_span is not None:
+            spans = tuple(index.span_of(n) for n in uses)
+            repairs.extend(Rewire(orphan_name, orphan_tensor.input_span, name, spans) for _, name in named[:3])
+        repairs.extend(shared)
+        if len(named) == 1:
+            message = f"{lead}; `{named[0][1]}` {shape_text(graph.tensor(named[0][0]).shape)} fits"  # type: ignore[union-attr]
+        elif named:
+            message = f"{lead}; candidates: " + ", ".join(f"`{n}`" for _, n in named)
+        else:
+            message = f"{lead}; nothing computed from the model inputs has its shape"
+        return self.fault(line, col, message, repairs=tuple(repairs), candidates=tuple(n for _, n in named))
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        if params["mode"] == "compose":
-            return _compose(index, params)
-        return _rewire(index, params)
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, Rewire):
+            return _rewire(index, plan)
+        if isinstance(plan, Compose):
+            return _compose(index, plan)
+        if isinstance(plan, ComposeSubmodels):
+            return _compose_submodels(index, plan)
+        if isinstance(plan, AddInput):
+            return _add_input(index, plan)
+        if isinstance(plan, RootInputs):
+            return _root_inputs(index, plan)
+        raise Skip(f"not a {self.code} plan: {plan.kind}")
 
     EXAMPLES = (
         Example(
@@ -157,11 +203,7 @@ class DisconnectedInput(FaultRule):
                 "out = layers.Dense(64)(z)\n"
                 "model = keras.Model(inp, out)\n"
             ),
-            params={
-                "mode": "rewire", "orphan": "z", "replacement": "code",
-                "orphan_def": {"line": 4, "col": 4, "end_line": 4, "end_col": 27},
-                "uses": [{"line": 5, "col": 23, "end_line": 5, "end_col": 24}],
-            },
+            plan=Rewire("z", Span(4, 4, 4, 27), "code", (Span(5, 23, 5, 24),)),
             after=(
                 "inp = keras.Input(shape=(64,))\n"
                 "code = layers.Dense(8)(inp)\n"
@@ -178,14 +220,56 @@ class DisconnectedInput(FaultRule):
                 "dec = Model(z, Dense(4)(z))\n"
                 "ae = Model(x, dec.output)\n"
             ),
-            params={"mode": "compose", "submodel": "dec", "replacement": "h",
-                    "model": {"line": 5, "col": 5, "end_line": 5, "end_col": 25}},
+            plan=Compose(Span(5, 5, 5, 25), "dec", "h"),
             after=(
                 "x = Input((4,))\n"
                 "h = Dense(2)(x)\n"
                 "z = Input((2,))\n"
                 "dec = Model(z, Dense(4)(z))\n"
                 "ae = Model(x, dec(h))\n"
+            ),
+        ),
+        Example(
+            before=(
+                "a = Input((3,))\n"
+                "b = Input((2,))\n"
+                "out = Dense(1)(Concatenate()([a, b]))\n"
+                "m = Model(inputs=[a], outputs=out)  # scores pairs\n"
+            ),
+            plan=AddInput(Span(4, 4, 4, 34), "m", ("b",)),
+            after=(
+                "a = Input((3,))\n"
+                "b = Input((2,))\n"
+                "out = Dense(1)(Concatenate()([a, b]))\n"
+                "m = Model(inputs=[a, b], outputs=out)  # scores pairs\n"
+            ),
+        ),
+        Example(
+            before=(
+                "tower = Sequential([Input((4,)), Dense(2)])\n"
+                "x = Input((4,))\n"
+                "head = Dense(1)(tower.output)\n"
+                "m = Model(x, head)\n"
+            ),
+            plan=ComposeSubmodels(Span(4, 4, 4, 18), (("tower", "x"),)),
+            after=(
+                "tower = Sequential([Input((4,)), Dense(2)])\n"
+                "x = Input((4,))\n"
+                "head = Dense(1)(tower(x))\n"
+                "m = Model(x, head)\n"
+            ),
+        ),
+        Example(
+            before=(
+                "base = build_backbone()\n"
+                "fresh = Input((8,))\n"
+                "m = Model(fresh, Dense(2)(base.output))\n"
+            ),
+            plan=RootInputs(Span(3, 4, 3, 39), ("base.input",)),
+            after=(
+                "base = build_backbone()\n"
+                "fresh = Input((8,))\n"
+                "m = Model(base.input, Dense(2)(base.output))\n"
             ),
         ),
     )
@@ -196,14 +280,181 @@ class DisconnectedInput(FaultRule):
                 "out = layers.Dense(64)(z)\n"
                 "code = layers.Dense(8)(inp)\n"
             ),
-            params={
-                "mode": "rewire", "orphan": "z", "replacement": "code",
-                "orphan_def": {"line": 1, "col": 4, "end_line": 1, "end_col": 27},
-                "uses": [{"line": 2, "col": 23, "end_line": 2, "end_col": 24}],
-            },
+            plan=Rewire("z", Span(1, 4, 1, 27), "code", (Span(2, 23, 2, 24),)),
             note="the replacement is computed after the use: rewiring would read an undefined name",
         ),
+        Example(
+            before=(
+                "a = Input((3,))\n"
+                "b = Input((2,))\n"
+                "m = Model(a, Dense(1)(Concatenate()([a, b])))\n"
+                "m.fit(xa, y)\n"
+            ),
+            plan=AddInput(Span(3, 4, 3, 45), "m", ("b",)),
+            note="the program feeds the model one array: it has no data for the added input",
+        ),
     )
+
+
+class _Site:
+    """The failing model and what the source can name around it."""
+
+    def __init__(self, graph: ConstructionGraph, index: SourceIndex, model: ModelBuild) -> None:
+        self.graph, self.index, self.model = graph, index, model
+        assert model.span is not None
+        self.call = index.node_at(model.span)
+        self.scope = index.scope_of(self.call) if self.call is not None else None
+        self.model_name = index.name_bound_at(model.span)
+
+    def visible_name(self, tid: int) -> str | None:
+        """A name for the tensor that the model's own frame can read."""
+        for name in sorted(n for n, t in self.model.names.items() if t == tid):
+            if self.scope is not None and len(self.scope.assignments[name]) == 1:
+                return name
+        return None
+
+    def orphan_scope(self, orphan: int) -> object | None:
+        tensor = self.graph.tensor(orphan)
+        node = self.index.node_at(tensor.input_span) if tensor is not None and tensor.input_span is not None else None
+        return self.index.scope_of(node) if node is not None else None
+
+    def replacements(self, orphan: int, orphan_name: str) -> list[tuple[int, str]]:
+        """Named tensors computed from the model's inputs, shaped like the orphan, that the
+        orphan's scope can read; computed-but-unused ones first."""
+        graph, model, index = self.graph, self.model, self.index
+        orphan_tensor = graph.tensor(orphan)
+        scope = self.orphan_scope(orphan)
+        same_frame = scope is not None and scope is self.scope
+        named: list[tuple[int, str]] = []
+        for tid in sorted(graph.descendants(model.inputs) - graph.descendants([orphan]) - set(model.inputs)):
+            producer = graph.producer(tid)
+            if producer is None or not same_shape(graph.tensor(tid), orphan_tensor):
+                continue
+            name = self.visible_name(tid) if same_frame else None
+            name = name or index.name_bound_at(producer.span)
+            if name is not None and name != orphan_name:
+                named.append((tid, name))
+        return sorted(named, key=lambda item: graph.used(item[0]))
+
+    def expression_for(self, tid: int) -> str | None:
+        """Source that evaluates to the tensor at the model's call: a name, or `m.input` /
+        `m.output` of a model that built with it."""
+        name = self.visible_name(tid)
+        if name is not None:
+            return name
+        tensor = self.graph.tensor(tid)
+        if tensor is not None and tensor.is_input and tensor.input_span is not None:
+            bound = self.index.name_bound_at(tensor.input_span)
+            node = self.index.node_at(tensor.input_span)
+            if bound is not None and node is not None and self.index.scope_of(node) is self.scope:
+                return bound
+        for other in self.graph.evidence.models:
+            if not other.ok or other.span is None or (owner := bound_expression(self.index, other.span)) is None:
+                continue
+            for attr, tensors in (("input", other.inputs), ("output", other.outputs)):
+                if tid in tensors:
+                    return f"{owner}.{attr}" if len(tensors) == 1 else f"{owner}.{attr}s[{tensors.index(tid)}]"
+        return None
+
+    def model_repairs(self, orphans: set[int]) -> tuple[Plan, ...]:
+        """Repairs of the whole model, shared by the faults of all its orphans."""
+        model, graph = self.model, self.graph
+        assert model.span is not None
+        repairs: list[Plan] = []
+        submodels = self._compose_submodels(orphans)
+        if submodels is not None:
+            repairs.append(submodels)
+        connected = graph.ancestors(model.outputs) & set(model.inputs)
+        if not connected:
+            roots = sorted(r for r in graph.roots(model.outputs) if (t := graph.tensor(r)) is not None and t.is_input)
+            names = [self.expression_for(r) for r in roots]
+            if roots and all(names):
+                repairs.append(RootInputs(model.span, tuple(n for n in names if n)))
+        names = [self.visible_name(o) for o in sorted(orphans)]
+        if all(names) and (self._fed_with(len(model.inputs) + len(orphans)) or not any(self.replacements(o, "") for o in orphans)):
+            repairs.append(AddInput(model.span, self.model_name, tuple(n for n in names if n)))
+        return tuple(repairs)
+
+    def _fed_with(self, count: int) -> bool:
+        """The program feeds the model a list of `count` arrays somewhere."""
+        if self.model_name is None:
+            return False
+        return any(len(items) == count for items in _fed_arrays(self.index, self.model_name))
+
+    def _compose_submodels(self, orphans: set[int]) -> ComposeSubmodels | None:
+        """Each orphan is the only Input of a model that built on its own, read as `sub.output`
+        near the failing model: call that model on a tensor of the failing model's inputs."""
+        model, graph = self.model, self.graph
+        assert model.span is not None
+        free = [t for t in model.inputs if not graph.used(t)] + [t for t in sorted(graph.descendants(model.inputs))]
+        calls: list[tuple[str, str]] = []
+        taken: set[int] = set()
+        for orphan in sorted(orphans):
+            owner = next((m for m in graph.evidence.models if m.ok and m.inputs == (orphan,) and m.span is not None), None)
+            sub = bound_expression(self.index, owner.span) if owner is not None and owner.span is not None else None
+            if sub is None or not _output_reads(self.index, self.scope, sub):
+                return None
+            argument = None
+            for tid in free:
+                if tid in taken or not same_shape(graph.tensor(tid), graph.tensor(orphan)):
+                    continue
+                argument = self.expression_for(tid)
+                if argument is not None:
+                    taken.add(tid)
+                    break
+            if argument is None:
+                return None
+            calls.append((sub, argument))
+        return ComposeSubmodels(model.span, tuple(calls)) if calls else None
+
+
+def bound_expression(index: SourceIndex, span: Span) -> str | None:
+    """`x` or `self.x` when the call at `span` is the whole value of an assignment to it."""
+    node = index.node_at(span)
+    parent = index.parent(node) if node is not None else None
+    if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
+        target = parent.targets[0].target
+        if isinstance(target, (cst.Name, cst.Attribute)):
+            return index.module.code_for_node(target)
+    return None
+
+
+def _fed_arrays(index: SourceIndex, model_name: str) -> list[list[cst.BaseExpression]]:
+    """For each place the program feeds the model data (`fit`, `predict`, ...): the arrays of its
+    `x` argument (one item unless a list or tuple literal)."""
+    found: list[list[cst.BaseExpression]] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in FEEDING_METHODS):
+                return
+            if index.module.code_for_node(func.value) != model_name:
+                return
+            x = model_arg(node, 0, "x")
+            if x is None:
+                return
+            value = x.value
+            if isinstance(value, (cst.List, cst.Tuple)):
+                found.append([e.value for e in value.elements])
+            else:
+                found.append([value])
+
+    index.module.visit(Finder())
+    return found
+
+
+def _output_reads(index: SourceIndex, scope: object, sub: str) -> list[cst.Attribute]:
+    """`sub.output` expressions read in `scope`."""
+    found: list[cst.Attribute] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if node.attr.value == "output" and index.module.code_for_node(node.value) == sub and index.scope_of(node) is scope:
+                found.append(node)
+
+    index.module.visit(Finder())
+    return found
 
 
 def shape_text(shape: tuple[int | None, ...] | None) -> str:
@@ -213,20 +464,20 @@ def shape_text(shape: tuple[int | None, ...] | None) -> str:
     return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
 
 
-def _rewire(index: SourceIndex, params: dict[str, Any]) -> str:
-    orphan, replacement = params["orphan"], params["replacement"]
+def _rewire(index: SourceIndex, plan: Rewire) -> str:
+    orphan, replacement = plan.orphan, plan.replacement
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
-    for span in params["uses"]:
-        name = index.node_at(Span(span["line"], span["col"], span["end_line"], span["end_col"]), cst.Name)
+    for span in plan.uses:
+        name = index.node_at(span, cst.Name)
         if not isinstance(name, cst.Name) or name.value != orphan:
-            raise Skip(f"`{orphan}` is not read at line {span['line']}")
+            raise Skip(f"`{orphan}` is not read at line {span.line}")
         if not defined_before(index, replacement, name):
-            raise Skip(f"`{replacement}` is not defined before line {span['line']}")
+            raise Skip(f"`{replacement}` is not defined before line {span.line}")
         replacements[name] = cst.Name(replacement)
     if not replacements:
         raise Skip("the orphan input is not used")
     removals: set[cst.CSTNode] = set()
-    definition = call_at(index, params["orphan_def"])
+    definition = call_at(index, plan.orphan_def)
     if remaining_reads(index, orphan, definition, set(replacements)) == 0:
         statement = removable_assignment(index, orphan, definition)
         if statement is not None:
@@ -234,23 +485,11 @@ def _rewire(index: SourceIndex, params: dict[str, Any]) -> str:
     return rewrite(index, replacements, removals)
 
 
-def _name_for(
-    index: SourceIndex, tid: int, span: Any, frame_names: dict[str, int], scope: Any, orphan: str
-) -> str | None:
-    """A name the tensor is bound to and that the orphan's scope can read: where the model is
-    built (a helper's result is named only by its caller), or where the tensor was made."""
-    for name in sorted(n for n, t in frame_names.items() if t == tid and n != orphan):
-        if scope is not None and len(scope.assignments[name]) == 1:
-            return name
-    bound = index.name_bound_at(span)
-    return bound if bound != orphan else None
-
-
-def _loads(index: SourceIndex, scope: Any, name: str) -> list[cst.Name] | None:
+def _loads(index: SourceIndex, scope: object, name: str) -> list[cst.Name] | None:
     """Every read of `name` in its scope; None when one of them is a model's inputs (then the
     Input is meant as a model input, and rewiring would change that model)."""
     loads: list[cst.Name] = []
-    for assignment in scope.assignments[name]:
+    for assignment in scope.assignments[name]:  # type: ignore[attr-defined]
         for access in assignment.references:
             node = access.node
             if not isinstance(node, cst.Name):
@@ -262,12 +501,69 @@ def _loads(index: SourceIndex, scope: Any, name: str) -> list[cst.Name] | None:
     return loads
 
 
-def _compose(index: SourceIndex, params: dict[str, Any]) -> str:
-    call = call_at(index, params["model"])
+def _compose(index: SourceIndex, plan: Compose) -> str:
+    call = call_at(index, plan.model)
     outputs = model_arg(call, 1, "outputs")
     if outputs is None:
         raise Skip("the model call has no outputs argument")
-    if not defined_before(index, params["replacement"], call) or not defined_before(index, params["submodel"], call):
+    if not defined_before(index, plan.replacement, call) or not defined_before(index, plan.submodel, call):
         raise Skip("the sub-model or the replacement tensor is not defined before the model call")
-    composed = cst.Call(func=cst.Name(params["submodel"]), args=[cst.Arg(cst.Name(params["replacement"]))])
+    composed = cst.Call(func=cst.Name(plan.submodel), args=[cst.Arg(cst.Name(plan.replacement))])
     return rewrite(index, {outputs.value: composed})
+
+
+def _compose_submodels(index: SourceIndex, plan: ComposeSubmodels) -> str:
+    call = call_at(index, plan.model)
+    scope = index.scope_of(call)
+    replacements: dict[cst.CSTNode, cst.CSTNode] = {}
+    for sub, argument in plan.calls:
+        reads = [r for r in _output_reads(index, scope, sub) if index.range(r).start.line <= index.range(call).end.line]
+        if not reads:
+            raise Skip(f"`{sub}.output` is not read where the model is built")
+        for read in reads:
+            replacements[read] = cst.Call(func=cst.parse_expression(sub), args=[cst.Arg(cst.parse_expression(argument))])
+    return rewrite(index, replacements)
+
+
+def _inputs_arg(index: SourceIndex, span: Span) -> tuple[cst.Call, cst.Arg]:
+    call = call_at(index, span)
+    inputs = model_arg(call, 0, "inputs")
+    if inputs is None:
+        raise Skip("the model call has no inputs argument")
+    return call, inputs
+
+
+def _add_input(index: SourceIndex, plan: AddInput) -> str:
+    _, inputs = _inputs_arg(index, plan.model)
+    value = inputs.value
+    if isinstance(value, (cst.List, cst.Tuple)):
+        present = [index.module.code_for_node(e.value) for e in value.elements]
+    else:
+        present = [index.module.code_for_node(value)]
+    if any(o in present for o in plan.orphans):
+        raise Skip("the input is already among the model's inputs")
+    count = len(present) + len(plan.orphans)
+    if plan.model_name is not None:
+        for arrays in _fed_arrays(index, plan.model_name):
+            if len(arrays) != count:
+                raise Skip(f"`{plan.model_name}` is fed {len(arrays)} array(s): the program has no data for the added input")
+    added = [cst.Element(cst.Name(o)) for o in plan.orphans]
+    if isinstance(value, (cst.List, cst.Tuple)):
+        elements = list(value.elements)
+        if elements and elements[-1].comma is cst.MaybeSentinel.DEFAULT:
+            elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        new_elements = elements + [
+            e.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) if i < len(added) - 1 else e
+            for i, e in enumerate(added)
+        ]
+        return rewrite(index, {value: value.with_changes(elements=new_elements)})
+    return rewrite(index, {value: cst.List([cst.Element(value), *added])})
+
+
+def _root_inputs(index: SourceIndex, plan: RootInputs) -> str:
+    _, inputs = _inputs_arg(index, plan.model)
+    value = inputs.value
+    roots = [cst.parse_expression(r) for r in plan.roots]
+    if len(roots) == 1 and not isinstance(value, (cst.List, cst.Tuple)):
+        return rewrite(index, {value: roots[0]})
+    return rewrite(index, {value: cst.List([cst.Element(r) for r in roots])})

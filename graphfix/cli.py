@@ -16,7 +16,7 @@ from graphfix.config import ConfigError, expand_codes, load_config, resolve_pyth
 from graphfix.engine import Engine, Options
 from graphfix.files import python_files
 from graphfix.ftypes import FileOutcome, FixState
-from graphfix.report import FORMATS, as_json, github_lines, outcome_diff, sarif, summary_line, text_lines
+from graphfix.report import FORMATS, as_json, github_lines, outcome_diff, sarif, summary_line, text_lines, trial_lines
 from graphfix.runner import default_jobs, run_local, run_ray
 
 CHECK_HELP = """Probe each program and report its graph faults.
@@ -351,6 +351,8 @@ def _report(
         if verbose:
             for note in outcome.notes:
                 click.echo(f"{outcome.path}: note: {note}", err=True)
+            for line in trial_lines(outcome):
+                click.echo(line, err=True)
     if verbose:
         for path in excluded or []:
             click.echo(f"{path}: note: excluded by [tool.graphfix] exclude", err=True)

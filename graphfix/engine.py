@@ -17,11 +17,24 @@ import libcst as cst
 from codemods.base import FaultRule, Skip
 from graphfix.config import ConfigError, suppressed, suppressions
 from graphfix.files import SourceError, SourceFile, read_source, restore_original, virtual_source, write_atomic
-from graphfix.ftypes import Evidence, Fault, FaultOutcome, FileOutcome, FixState, ProbeStatus
+from graphfix.ftypes import (
+    Diagnosis,
+    Evidence,
+    Fault,
+    FaultOutcome,
+    FileOutcome,
+    FixState,
+    Plan,
+    ProbeStatus,
+    Trial,
+    Verdict,
+)
 from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
 from graphfix.source import SourceIndex, imports_keras
+from graphfix.verification import Rank, model_signature, problem, rank, same_fault
 
 MAX_ROUNDS = 12  # one round per statement for faults that stop the program one at a time
+MAX_CANDIDATES = 6  # candidate repairs probed per fault; the rest are reported as not tried
 
 
 @dataclass
@@ -38,13 +51,6 @@ class Options:
     gpu: bool = False  # let probes see GPUs
     select: frozenset[str] | None = None  # fault codes to report (None: all)
     ignore: frozenset[str] = frozenset()  # fault codes never reported nor fixed
-
-
-@dataclass
-class Diagnosis:
-    faults: list[Fault]
-    program_error: str | None = None  # a failure no rule explains
-    error: str | None = None  # the probe could not judge the program
 
 
 @dataclass
@@ -80,14 +86,20 @@ class Engine:
 
     def diagnose(self, evidence: Evidence, text: str) -> Diagnosis:
         if evidence.status is ProbeStatus.TIMEOUT:
-            return Diagnosis([], error=f"probe timed out after {self.options.timeout:g} s")
+            return Diagnosis((), error=f"probe timed out after {self.options.timeout:g} s")
         if evidence.status is ProbeStatus.CRASHED:
-            return Diagnosis([], error=f"program crashed: {evidence.detail}")
+            return Diagnosis((), error=f"program crashed: {evidence.detail}")
         index = SourceIndex(text)
         faults: list[Fault] = []
+        rule_errors: list[str] = []
         seen: set[tuple[str, int, int, str]] = set()
         for rule in self.rules.values():
-            for fault in rule.detect(evidence, index):
+            try:
+                found = rule.detect(evidence, index)
+            except Exception:  # a bug in one rule: report it as that rule's failure, run the others
+                rule_errors.append(f"{rule.code}: " + traceback.format_exc(limit=-3).strip())
+                continue
+            for fault in found:
                 key = (fault.code, fault.line, fault.col, fault.message)
                 if key not in seen:  # a builder run twice reports the same fault twice
                     seen.add(key)
@@ -102,7 +114,7 @@ class Engine:
                 program_error = f"the program failed{where}: {evidence.error.summary}"
         elif evidence.exit_code not in (None, 0):
             program_error = f"the program exited with status {evidence.exit_code}"
-        return Diagnosis(faults, program_error=program_error)
+        return Diagnosis(tuple(faults), program_error=program_error, rule_errors=tuple(rule_errors))
 
     def _chosen(self, faults: list[Fault], text: str) -> list[Fault]:
         """The faults the user wants: selected codes, not ignored, not suppressed on their line."""
@@ -143,11 +155,11 @@ class Engine:
         states = []
         for fault in sorted(faults, key=lambda f: -f.line):
             state, reason = FixState.NONE, "found without running: no rewrite"
-            if fault.fix is not None:
+            if fault.repairs:
                 state, reason = FixState.UNVERIFIED, "found without running: not verified"
                 if rewrite:
                     try:
-                        text = self.rules[fault.fix.codemod].transform(SourceIndex(text), fault.fix.params)
+                        text = self.rules[fault.code].transform(SourceIndex(text), fault.repairs[0])
                     except Skip as exc:
                         state, reason = FixState.FAILED, str(exc)
             states.append(FaultOutcome(fault, state, reason))
@@ -187,12 +199,13 @@ class Engine:
             return FileOutcome(str(path), error="internal error: " + traceback.format_exc(limit=-1).strip().splitlines()[-1])
         outcome = FileOutcome(
             str(path),
-            faults=tuple(FaultOutcome(f, FixState.NONE if f.fix is None else FixState.UNVERIFIED) for f in diagnosis.faults),
+            faults=tuple(FaultOutcome(f, FixState.UNVERIFIED if f.repairs else FixState.NONE) for f in diagnosis.faults),
             original=source.text,
             error=diagnosis.error,
             program_error=diagnosis.program_error,
             notes=_stub_notes(evidence),
             evidence=evidence,
+            rule_errors=diagnosis.rule_errors,
         )
         return self._with_static_candidates(outcome, source, index, rewrite=False)
 
@@ -272,135 +285,230 @@ class Engine:
         return _replace(outcome, written=True)
 
     def _fix_rounds(self, path: Path, source: SourceFile) -> FileOutcome:
+        """Repair in rounds: each round repairs one fault (or a batch of faults that each have a
+        single candidate) and re-probes; faults a repair uncovers join the next round."""
         text = source.text
         evidence = self.probe(path, text)
         self._guard(source)
         diagnosis = self.diagnose(evidence, text)
         if diagnosis.error is not None:
-            return FileOutcome(str(path), original=text, error=diagnosis.error)
-        states: dict[int, FaultOutcome] = {}
-        order: list[Fault] = []
-        for fault in diagnosis.faults:
-            order.append(fault)
-            states[id(fault)] = FaultOutcome(fault, FixState.NONE, "no rewrite for this case")
+            return FileOutcome(str(path), original=text, error=diagnosis.error, rule_errors=diagnosis.rule_errors)
+        book = _Ledger(list(diagnosis.faults))
+        current, current_evidence = diagnosis, evidence
         unverified: str | None = None
-        current = diagnosis
-        current_evidence = evidence
         for _ in range(MAX_ROUNDS):
-            fixable = [f for f in current.faults if f.fix is not None]
-            if not fixable:
+            pending = [f for f in current.faults if f.repairs and not book.judged(f)]
+            if not pending:
                 break
-            attempt = self._attempt(path, source, text, current, current_evidence, fixable, states)
-            if attempt is None and len(fixable) > 1:
-                # isolate: one fault per round so one bad rewrite does not sink the others
-                for single in fixable:
-                    attempt = self._attempt(path, source, text, current, current_evidence, [single], states)
-                    if attempt is not None:
+            step: _Step | None = None
+            singles = [f for f in pending if len(f.repairs) == 1]
+            if len(singles) > 1:  # one probe for several unambiguous repairs; on failure, one by one
+                step = self._batch(path, source, text, current, current_evidence, singles, book)
+            if step is None:
+                for fault in pending:
+                    step, tried = self._compete(path, source, text, current, current_evidence, fault, book)
+                    unverified = unverified or tried
+                    if step is not None:
                         break
-            if attempt is None:
-                unverified = self._last_unverified
+            if step is None:
                 break
-            text, current, current_evidence = attempt
-            for fault in current.faults:
-                if not any(_same(fault, f) for f in order if states[id(f)].state is not FixState.VERIFIED):
-                    order.append(fault)
-                    states[id(fault)] = FaultOutcome(fault, FixState.NONE, "no rewrite for this case")
-        remaining_error = current.program_error
+            before = current
+            text, current, current_evidence = step.text, step.diagnosis, step.evidence
+            book.after_step(before, current, step.applied)
         return FileOutcome(
             str(path),
-            faults=tuple(states[id(f)] for f in order),
+            faults=book.outcomes(),
             original=source.text,
             fixed=text if text != source.text else None,
             unverified=unverified,
-            program_error=remaining_error,
+            program_error=current.program_error,
             notes=_stub_notes(evidence),
             evidence=evidence,
+            rule_errors=diagnosis.rule_errors + tuple(e for e in current.rule_errors if e not in diagnosis.rule_errors),
         )
 
-    _last_unverified: str | None = None
+    def _rewrite(self, text: str, fault: Fault, plan: Plan) -> str:
+        """The source after `plan`; raises Skip with the reason when it cannot be applied."""
+        try:
+            new_text = self.rules[fault.code].transform(SourceIndex(text), plan)
+        except Skip:
+            raise
+        except Exception as exc:  # a bug in a codemod is that candidate's failure, not the file's
+            raise Skip(f"rewrite failed: {type(exc).__name__}: {exc}") from exc
+        if new_text == text:
+            raise Skip("the rewrite changes nothing")
+        try:
+            SourceIndex(new_text)
+        except cst.ParserSyntaxError as exc:
+            raise Skip(f"the rewrite does not parse (line {exc.raw_line})") from exc
+        return new_text
 
-    def _attempt(
-        self,
-        path: Path,
-        source: SourceFile,
-        text: str,
-        before: Diagnosis,
-        before_evidence: Evidence,
-        faults: list[Fault],
-        states: dict[int, FaultOutcome],
-    ) -> tuple[str, Diagnosis, Evidence] | None:
-        """Apply the fixes (bottom of the file first, so earlier spans stay valid) and verify."""
-        new_text = text
-        applied: list[Fault] = []
-        for fault in sorted(faults, key=lambda f: -f.line):
-            assert fault.fix is not None
-            rule = self.rules[fault.fix.codemod]
-            try:
-                new_text = rule.transform(SourceIndex(new_text), fault.fix.params)
-                SourceIndex(new_text)  # the rewrite must parse
-                applied.append(fault)
-            except Skip as exc:
-                self._set(states, fault, FaultOutcome(fault, FixState.FAILED, str(exc)))
-            except Exception as exc:
-                self._set(states, fault, FaultOutcome(fault, FixState.FAILED, f"rewrite failed: {type(exc).__name__}: {exc}"))
-        if not applied or new_text == text:
-            return None
+    def _verify(
+        self, path: Path, source: SourceFile, text: str, new_text: str, before: Diagnosis, before_evidence: Evidence, applied: list[Fault]
+    ) -> tuple[str | None, Diagnosis, Evidence]:
+        """Probe `new_text`: (why it is not a verified fix or None, its diagnosis, its evidence)."""
         evidence = self.probe(path, new_text)
         self._guard(source)
         after = self.diagnose(evidence, new_text)
         shift = new_text.count("\n") - text.count("\n")
-        reason = _verification_problem(before, before_evidence, after, evidence, applied, shift)
+        return problem(before, before_evidence, after, evidence, applied, shift), after, evidence
+
+    def _batch(
+        self, path: Path, source: SourceFile, text: str, before: Diagnosis, before_evidence: Evidence,
+        faults: list[Fault], book: _Ledger,
+    ) -> _Step | None:
+        """Faults with one candidate each, applied together (bottom of the file first, so earlier
+        spans stay valid) and verified by one probe; None when any part does not verify."""
+        new_text = text
+        applied: list[Fault] = []
+        for fault in sorted(faults, key=lambda f: -f.line):
+            try:
+                new_text = self._rewrite(new_text, fault, fault.repairs[0])
+                applied.append(fault)
+            except Skip:
+                continue  # judged on its own in the one-by-one pass
+        if len(applied) < 2:
+            return None
+        reason, after, evidence = self._verify(path, source, text, new_text, before, before_evidence, applied)
         if reason is not None:
-            self._last_unverified = new_text
-            for fault in applied:
-                self._set(states, fault, FaultOutcome(fault, FixState.UNVERIFIED, reason))
             return None
         for fault in applied:
-            self._set(states, fault, FaultOutcome(fault, FixState.VERIFIED))
-        return new_text, after, evidence
+            plan = fault.repairs[0]
+            book.judge(fault, FixState.VERIFIED, "", (Trial(plan.describe(), plan.kind, Verdict.CHOSEN, "the only candidate; verified with others in one probe"),))
+        return _Step(new_text, after, evidence, tuple(applied))
 
-    @staticmethod
-    def _set(states: dict[int, FaultOutcome], fault: Fault, outcome: FaultOutcome) -> None:
-        for key, existing in states.items():
-            if existing.fault is fault or _same(existing.fault, fault):
-                states[key] = FaultOutcome(existing.fault, outcome.state, outcome.reason)
-                return
+    def _compete(
+        self, path: Path, source: SourceFile, text: str, before: Diagnosis, before_evidence: Evidence,
+        fault: Fault, book: _Ledger,
+    ) -> tuple[_Step | None, str | None]:
+        """Try every candidate repair of `fault` (up to MAX_CANDIDATES), verify each by probing,
+        and rank the verified ones. Returns the winner's step (None when no candidate verified or
+        the criteria cannot choose) and the first unverified rewrite, for `--unverified`."""
+        trials: list[Trial] = []
+        verified: list[tuple[Rank, int, Plan, str, Diagnosis, Evidence]] = []
+        unverified: str | None = None
+        for position, plan in enumerate(fault.repairs):
+            if position >= MAX_CANDIDATES:
+                trials.append(Trial(plan.describe(), plan.kind, Verdict.NOT_TRIED, f"over the cap of {MAX_CANDIDATES} candidates"))
+                continue
+            try:
+                new_text = self._rewrite(text, fault, plan)
+            except Skip as exc:
+                trials.append(Trial(plan.describe(), plan.kind, Verdict.FAILED, str(exc)))
+                continue
+            reason, after, evidence = self._verify(path, source, text, new_text, before, before_evidence, [fault])
+            if reason is not None:
+                unverified = unverified or new_text
+                trials.append(Trial(plan.describe(), plan.kind, Verdict.UNVERIFIED, reason))
+                continue
+            verified.append((rank(before_evidence, evidence, text, new_text), position, plan, new_text, after, evidence))
+            trials.append(Trial(plan.describe(), plan.kind, Verdict.LOST))  # placeholder, judged below
+        if not verified:
+            failed = [t for t in trials if t.verdict is not Verdict.NOT_TRIED]
+            state = FixState.UNVERIFIED if any(t.verdict is Verdict.UNVERIFIED for t in failed) else FixState.FAILED
+            reason = "; ".join(f"{t.kind}: {t.reason}" for t in failed) if len(failed) > 1 else (failed[0].reason if failed else "")
+            book.judge(fault, state, reason, tuple(trials))
+            return None, unverified
+        verified.sort(key=lambda v: (v[0].key(), v[1]))
+        best = verified[0]
+        signature = model_signature(best[5])
+        rivals = [v for v in verified[1:] if v[0].runtime == best[0].runtime and model_signature(v[5]) != signature]
+        judged: dict[int, Trial] = {}
+        if rivals:
+            for rank_, position, plan, new_text, _, _ in [best, *rivals]:
+                judged[position] = Trial(
+                    plan.describe(), plan.kind, Verdict.TIED,
+                    f"verified ({rank_.describe()}); builds other models than another verified candidate",
+                    rank_.key(), _diff(path, text, new_text),
+                )
+        else:
+            judged[best[1]] = Trial(best[2].describe(), best[2].kind, Verdict.CHOSEN, f"verified: {best[0].describe()}", best[0].key())
+        for rank_, position, plan, _, _, _ in verified:
+            if position not in judged:
+                judged[position] = Trial(plan.describe(), plan.kind, Verdict.LOST, f"verified, ranked lower: {rank_.describe()}", rank_.key())
+        final: list[Trial] = []
+        verified_positions = iter(v[1] for v in sorted(verified, key=lambda v: v[1]))
+        for trial in trials:
+            if trial.verdict is Verdict.LOST and trial.rank is None:  # a placeholder, in candidate order
+                final.append(judged[next(verified_positions)])
+            else:
+                final.append(trial)
+        if rivals:
+            kinds = ", ".join(t.kind for t in final if t.verdict is Verdict.TIED)
+            book.judge(fault, FixState.AMBIGUOUS, f"verified repairs build different models and nothing ranks them ({kinds}): nothing written", tuple(final))
+            return None, unverified
+        book.judge(fault, FixState.VERIFIED, "", tuple(final))
+        _, _, _, new_text, after, evidence = best
+        return _Step(new_text, after, evidence, (fault,)), unverified
+
+@dataclass(frozen=True)
+class _Step:
+    """A verified rewrite: the new source, what its probe saw, the faults it repaired."""
+
+    text: str
+    diagnosis: Diagnosis
+    evidence: Evidence
+    applied: tuple[Fault, ...]
+
+
+class _Ledger:
+    """The outcome of every fault seen while fixing one file, in the order they appeared.
+    Faults are matched by code and message, since rewrites move lines. One per file: nothing
+    carries over to the next file."""
+
+    def __init__(self, faults: list[Fault]) -> None:
+        self.order: list[Fault] = []
+        self.states: dict[int, FaultOutcome] = {}
+        for fault in faults:
+            self._add(fault)
+
+    def _add(self, fault: Fault) -> None:
+        self.order.append(fault)
+        self.states[len(self.order) - 1] = FaultOutcome(fault, FixState.NONE, "no rewrite for this case" if not fault.repairs else "")
+
+    def _find(self, fault: Fault) -> int | None:
+        for i, known in enumerate(self.order):
+            if known is fault or (same_fault(known, fault) and self.states[i].state is not FixState.VERIFIED):
+                return i
+        return None
+
+    def judged(self, fault: Fault) -> bool:
+        i = self._find(fault)
+        return i is not None and self.states[i].state is not FixState.NONE
+
+    def judge(self, fault: Fault, state: FixState, reason: str, trials: tuple[Trial, ...]) -> None:
+        i = self._find(fault)
+        if i is None:
+            self._add(fault)
+            i = len(self.order) - 1
+        self.states[i] = FaultOutcome(self.order[i], state, reason, trials)
+
+    def after_step(self, before: Diagnosis, after: Diagnosis, applied: tuple[Fault, ...]) -> None:
+        """Faults the step made disappear without being its target were repaired with it;
+        faults it uncovered join the ledger."""
+        for fault in before.faults:
+            i = self._find(fault)
+            if i is None or self.states[i].state is FixState.VERIFIED:
+                continue
+            if not any(same_fault(fault, other) for other in after.faults) and not any(fault is a for a in applied):
+                target = applied[0]
+                self.states[i] = FaultOutcome(self.order[i], FixState.VERIFIED, f"repaired with {target.code} at line {target.line}")
+        for fault in after.faults:
+            if self._find(fault) is None:
+                self._add(fault)
+
+    def outcomes(self) -> tuple[FaultOutcome, ...]:
+        return tuple(self.states[i] for i in range(len(self.order)))
+
+
+def _diff(path: Path, before: str, after: str) -> str:
+    import difflib
+
+    return "".join(difflib.unified_diff(before.splitlines(True), after.splitlines(True), f"a/{path.name}", f"b/{path.name}"))
 
 
 def _stub_notes(evidence: Evidence) -> tuple[str, ...]:
     return evidence.notes + tuple(f"stubbed {item}" for item in evidence.stubbed)
-
-
-def _same(a: Fault, b: Fault) -> bool:
-    return a.code == b.code and a.message == b.message
-
-
-def _verification_problem(
-    before: Diagnosis, before_evidence: Evidence, after: Diagnosis, after_evidence: Evidence, applied: list[Fault], line_shift: int
-) -> str | None:
-    """Why the re-probe does not confirm the fixes, or None when it does.
-
-    Faults are matched by code and message (lines move when a rewrite adds or removes lines).
-    A program that stopped at a fault hid everything after it: faults or failures that appear
-    only once it runs further were unreachable before, not introduced by the rewrite.
-    """
-    if after.error is not None:
-        return f"re-probe failed: {after.error}"
-    for fault in applied:
-        if any(_same(fault, other) for other in after.faults):
-            return f"re-probe still finds {fault.code}: {fault.message}"
-    stopped_early = before_evidence.error is not None
-    new = [f for f in after.faults if not any(_same(f, old) for old in before.faults)]
-    if new and not stopped_early:
-        return f"re-probe finds a new fault {new[0].code} at line {new[0].line}"
-    if after.program_error is not None and after.program_error != before.program_error:
-        if not stopped_early:
-            return f"the fixed program fails: {after.program_error}"
-        old = before_evidence.error.span if before_evidence.error is not None else None
-        new_error = after_evidence.error.span if after_evidence.error is not None else None
-        if old is None or new_error is None or new_error.line <= old.line + max(0, line_shift):
-            return f"the fixed program fails: {after.program_error}"
-    return None
 
 
 def _replace(outcome: FileOutcome, **changes: object) -> FileOutcome:

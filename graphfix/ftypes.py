@@ -197,6 +197,16 @@ class FaultOutcome:
 
 
 @dataclass(frozen=True)
+class Diagnosis:
+    """The faults found in one probe's evidence, and what they leave unexplained."""
+
+    faults: tuple[Fault, ...]
+    program_error: str | None = None  # a failure no rule explains
+    error: str | None = None  # the probe could not judge the program
+    rule_errors: tuple[str, ...] = ()  # rules that raised: "GF101: <traceback's last line>"
+
+
+@dataclass(frozen=True)
 class FileOutcome:
     """The result for one file: faults, their fix states, the fixed source, or an error."""
 
@@ -211,3 +221,4 @@ class FileOutcome:
     notes: tuple[str, ...] = ()  # for --verbose: what the probe stubbed, why a file was skipped
     skipped: tuple[str, ...] = ()  # parts not probed (notebook magics), always reported
     evidence: Evidence | None = None  # the first probe of the original source (for --graph)
+    rule_errors: tuple[str, ...] = ()  # rules that raised on this file (the others still ran)

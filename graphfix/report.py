@@ -41,6 +41,7 @@ def fix_suffix(item: FaultOutcome, written: bool) -> str:
         FixState.UNVERIFIED: f" [fix not verified: {item.reason}]",
         FixState.FAILED: f" [no fix: {item.reason}]",
         FixState.NONE: " [no fix]",
+        FixState.AMBIGUOUS: f" [not fixed: {item.reason}]",
     }[item.state]
 
 
@@ -54,7 +55,28 @@ def text_lines(outcome: FileOutcome, fix_mode: bool) -> list[str]:
         lines.append(f"{location(outcome.path, fault)}: {fault.code} {fault.name}: {fault.message}{suffix}")
     if outcome.program_error:
         lines.append(f"{outcome.path}: {outcome.program_error}")
+    lines.extend(f"{outcome.path}: error: rule {item.splitlines()[0]} raised: {item.splitlines()[-1]}" for item in outcome.rule_errors)
     lines.extend(f"{outcome.path}: note: {item}" for item in outcome.skipped)
+    if fix_mode:
+        for item in outcome.faults:
+            if item.state is FixState.AMBIGUOUS:  # the user chooses: show each tied repair
+                for trial in item.trials:
+                    if trial.diff:
+                        lines.append(f"{location(outcome.path, item.fault)}: {item.fault.code} candidate {trial.kind}:")
+                        lines.extend(trial.diff.rstrip("\n").splitlines())
+    return lines
+
+
+def trial_lines(outcome: FileOutcome) -> list[str]:
+    """For `--verbose`: every candidate repair tried per fault, and why it won or lost."""
+    lines = []
+    for item in outcome.faults:
+        for number, trial in enumerate(item.trials, start=1):
+            reason = f": {trial.reason}" if trial.reason else ""
+            lines.append(
+                f"{location(outcome.path, item.fault)}: {item.fault.code} candidate {number} "
+                f"[{trial.verdict.value}] {trial.plan}{reason}"
+            )
     return lines
 
 
@@ -76,11 +98,15 @@ def as_json(outcome: FileOutcome) -> dict[str, Any]:
                 "col": item.fault.col,
                 "cell": item.fault.cell,
                 "message": item.fault.message,
-                "fix_available": item.fault.fix is not None,
+                "fix_available": item.fault.fixable,
                 "fix_verified": item.state is FixState.VERIFIED,
                 "fix_state": item.state.value,
                 "reason": item.reason,
                 "candidates": list(item.fault.candidates),
+                "repairs": [
+                    {"kind": t.kind, "plan": t.plan, "verdict": t.verdict.value, "reason": t.reason, "diff": t.diff}
+                    for t in item.trials
+                ],
             }
             for item in outcome.faults
         ],
@@ -89,6 +115,7 @@ def as_json(outcome: FileOutcome) -> dict[str, Any]:
         "fixed": outcome.fixed is not None,
         "written": outcome.written,
         "notes": list(outcome.notes),
+        "rule_errors": list(outcome.rule_errors),
         "skipped": list(outcome.skipped),
         "diff": outcome_diff(outcome),
     }
