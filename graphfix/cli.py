@@ -11,11 +11,11 @@ from typing import Any
 
 import click
 
-import codemods
 from graphfix.config import ConfigError, expand_codes, load_config, resolve_python
 from graphfix.engine import Engine, Options
 from graphfix.files import python_files
 from graphfix.ftypes import FileOutcome, FixState
+from graphfix.registry import Registry, discover
 from graphfix.report import FORMATS, as_json, github_lines, outcome_diff, sarif, summary_line, text_lines, trial_lines
 from graphfix.runner import default_jobs, run_local, run_ray
 
@@ -87,11 +87,19 @@ class Run:
 
 @click.group()
 @click.version_option(package_name="graphfix")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """graphfix: find and repair broken TensorFlow/Keras computational graphs.
 
     Probing RUNS the program (in a child process). It is not a security sandbox.
     """
+    ctx.obj = discover()  # the rules, found and validated once for the whole invocation
+
+
+def _rules() -> Registry:
+    registry = click.get_current_context().find_root().obj
+    assert isinstance(registry, Registry)
+    return registry
 
 
 @main.command(help=CHECK_HELP)
@@ -138,7 +146,7 @@ def fix(paths: tuple[Path, ...], output_format: str, verbose: bool, diff: bool, 
 @main.command()
 def rules() -> None:
     """List the fault codes graphfix knows, one line each."""
-    for rule in codemods.load().values():
+    for rule in _rules().values():
         click.echo(f"{rule.code} {rule.name}: {rule.summary}")
 
 
@@ -146,7 +154,7 @@ def rules() -> None:
 @click.argument("code")
 def explain(code: str) -> None:
     """Show a fault's documentation and its rewrite examples."""
-    registry = codemods.load()
+    registry = _rules()
     rule = registry.get(code.upper())
     if rule is None:
         raise click.UsageError(f"unknown fault code {code!r}; see `graphfix rules`")
@@ -180,7 +188,7 @@ def _codes(value: str | None, option: str) -> frozenset[str] | None:
     if value is None:
         return None
     try:
-        return expand_codes([c for c in value.split(",") if c.strip()] or [""], codemods.load().keys(), option)
+        return expand_codes([c for c in value.split(",") if c.strip()] or [""], _rules().keys(), option)
     except ConfigError as exc:
         raise click.BadParameter(str(exc).split(": ", 1)[-1], param_hint=option) from None
 
@@ -211,7 +219,7 @@ def _prepare(
         raise click.UsageError("--stdin-filename goes with the path -")
     targets = [stdin_filename] if stdin and stdin_filename is not None else list(paths)
     try:
-        config = load_config(targets, codemods.load().keys())
+        config = load_config(targets, _rules().keys())
     except ConfigError as exc:
         raise _BadConfig(str(exc)) from None
     files: list[Path] = []
@@ -252,10 +260,10 @@ def _execute(run: Run, operation: str) -> list[FileOutcome]:
     with _progress(len(run.files)) as progress:
         if run.executor == "ray":
             try:
-                return run_ray(run.files, run.options, operation, run.jobs, run.ray_address, progress)
+                return run_ray(run.files, _rules(), run.options, operation, run.jobs, run.ray_address, progress)
             except RuntimeError as exc:
                 raise click.UsageError(str(exc)) from None
-        return run_local(run.files, run.options, operation, run.jobs, progress)
+        return run_local(run.files, _rules(), run.options, operation, run.jobs, progress)
 
 
 def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
@@ -268,7 +276,7 @@ def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return FileOutcome(str(path), error="stdin is not UTF-8 text")
-    engine = Engine(codemods.load(), run.options)
+    engine = Engine(_rules(), run.options)
     try:
         if operation == "check":
             return engine.check(path, text=text)
@@ -338,7 +346,7 @@ def _report(
         click.echo(json.dumps([as_json(o) for o in outcomes], indent=2), err=stream_err)
         return
     if output_format == "sarif":
-        click.echo(json.dumps(sarif(outcomes, codemods.load()), indent=2), err=stream_err)
+        click.echo(json.dumps(sarif(outcomes, _rules()), indent=2), err=stream_err)
         return
     if output_format == "github":
         for outcome in outcomes:

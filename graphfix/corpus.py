@@ -11,14 +11,15 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-import codemods
+import tomllib
+
 from graphfix.engine import Engine, Options
 from graphfix.ftypes import FixState
+from graphfix.registry import discover
 
 ROOT = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -108,7 +109,7 @@ def run_case(engine: Engine, case: Case, flavor: str, workdir: Path) -> CaseResu
 
 
 def evaluate(root: Path = ROOT, python: str = sys.executable) -> list[CaseResult]:
-    engine = Engine(codemods.load(), Options(python=python))
+    engine = Engine(discover(), Options(python=python))
     results = []
     try:
         for case in load_cases(root):

@@ -16,7 +16,7 @@ import libcst as cst
 
 from codemods.base import FaultRule, Skip
 from graphfix.config import ConfigError, suppressed, suppressions
-from graphfix.files import SourceError, SourceFile, read_source, restore_original, virtual_source, write_atomic
+from graphfix.files import SourceError, SourceFile, read_source, restore_original, virtual_source
 from graphfix.ftypes import (
     Diagnosis,
     Evidence,
@@ -29,9 +29,11 @@ from graphfix.ftypes import (
     Trial,
     Verdict,
 )
+from graphfix.notebook import map_outcome, read_notebook, split_cells, to_script
 from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
 from graphfix.source import SourceIndex, imports_keras
 from graphfix.verification import Rank, model_signature, problem, rank, same_fault
+from graphfix.writing import write_outcome
 
 MAX_ROUNDS = 12  # one round per statement for faults that stop the program one at a time
 MAX_CANDIDATES = 6  # candidate repairs probed per fault; the rest are reported as not tried
@@ -174,12 +176,25 @@ class Engine:
     def run(self, path: Path, operation: str) -> FileOutcome:
         """`operation` is "check", "fix" (nothing written) or "apply"; notebooks included."""
         if path.suffix == ".ipynb":
-            from graphfix.notebook import process
-
-            return process(self, path, operation)
+            return self._notebook(path, operation)
         if operation == "check":
             return self.check(path)
         return self.fix(path, apply=operation == "apply")
+
+    def _notebook(self, path: Path, operation: str) -> FileOutcome:
+        """A notebook's code cells are probed and fixed as one program, reported by cell."""
+        try:
+            source, notebook = read_notebook(path)
+        except SourceError as exc:
+            return FileOutcome(str(path), error=str(exc))
+        script = to_script(notebook)
+        outcome = self.check(path, text=script.text) if operation == "check" else self.fix(path, text=script.text)
+        outcome = map_outcome(outcome, path, script)
+        if outcome.fixed is not None and split_cells(outcome.fixed) is None:
+            return _replace(outcome, fixed=None, unverified=outcome.fixed, error="the fix could not be mapped back to the notebook's cells")
+        if operation == "apply" and outcome.fixed is not None and outcome.error is None:
+            return write_outcome(path, outcome, self.options.backup, expected=source.raw)
+        return outcome
 
     def check(self, path: Path, text: str | None = None) -> FileOutcome:
         """Probe and diagnose the file at `path`, or `text` as if it were that file."""
@@ -257,7 +272,7 @@ class Engine:
         if outcome.fixed is None:
             outcome = self._with_static_candidates(outcome, source, index, rewrite=True)
         if apply and outcome.fixed is not None and not source.virtual:
-            outcome = self._write(source, outcome)
+            outcome = write_outcome(path, outcome, self.options.backup, expected=source.raw)
         return outcome
 
     def run_source(self, path: Path, raw: bytes, operation: str) -> FileOutcome:
@@ -275,14 +290,6 @@ class Engine:
             copy.write_bytes(raw)
             outcome = self.run(copy, operation)
         return _replace(outcome, path=str(path))
-
-    def _write(self, source: SourceFile, outcome: FileOutcome) -> FileOutcome:
-        assert outcome.fixed is not None
-        try:
-            write_atomic(source, outcome.fixed, backup=self.options.backup)
-        except (SourceError, OSError) as exc:
-            return _replace(outcome, error=f"not written: {exc}")
-        return _replace(outcome, written=True)
 
     def _fix_rounds(self, path: Path, source: SourceFile) -> FileOutcome:
         """Repair in rounds: each round repairs one fault (or a batch of faults that each have a

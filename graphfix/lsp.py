@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -24,10 +24,10 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
-import codemods
 from graphfix.config import Config, ConfigError, load_config, resolve_python
 from graphfix.engine import Engine, Options
 from graphfix.ftypes import FaultOutcome, FileOutcome, FixState
+from graphfix.registry import discover
 from graphfix.report import tool_version
 
 SOURCE = "graphfix"
@@ -75,11 +75,11 @@ class GraphfixServer(LanguageServer):
 # -- options -----------------------------------------------------------------------------------
 
 
-def options_for(init: Any, root: Path, log: Log) -> Options:
+def options_for(init: Any, root: Path, log: Log, codes: Iterable[str]) -> Options:
     """[tool.graphfix] of the workspace, overridden by initializationOptions `python`/`timeout`."""
     init = init if isinstance(init, dict) else {}
     try:
-        config = load_config([root], codemods.load().keys())
+        config = load_config([root], codes)
     except ConfigError as exc:
         log(f"graphfix: ignoring the configuration: {exc}", types.MessageType.Warning)
         config = Config()
@@ -292,11 +292,12 @@ async def close_engine(state: State) -> None:
 
 def create_server() -> GraphfixServer:
     server = GraphfixServer()
+    rules = discover()  # once per server
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: GraphfixServer, params: types.InitializeParams) -> None:
-        options = options_for(params.initialization_options, _root(params), ls.log)
-        ls.state.engine = Engine(codemods.load(), options)
+        options = options_for(params.initialization_options, _root(params), ls.log, rules.keys())
+        ls.state.engine = Engine(rules, options)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     async def did_open(ls: GraphfixServer, params: types.DidOpenTextDocumentParams) -> None:

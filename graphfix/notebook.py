@@ -1,5 +1,6 @@
-"""Jupyter notebooks: code cells probed in order as one script, faults reported by cell, fixes
-written back into the cells with everything else in the notebook kept (nbformat).
+"""Jupyter notebooks, as an adapter: code cells to one program text and back, faults mapped to
+cells, a fixed program rendered back into the cells with everything else in the notebook kept
+(nbformat). The engine probes the program text; `graphfix.writing` writes the result.
 
 The script has one marker line before each code cell (`# %% graphfix cell N`, N counting every
 cell of the notebook from 1, as a reader counts them), so a rewritten script splits back into
@@ -13,16 +14,12 @@ import difflib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import nbformat
 
-from graphfix.files import SourceError, SourceFile, read_source, write_atomic
+from graphfix.files import SourceError, SourceFile, read_source
 from graphfix.ftypes import FaultOutcome, FileOutcome
 from graphfix.patch import check_diff
-
-if TYPE_CHECKING:
-    from graphfix.engine import Engine
 
 MARKER = re.compile(r"^# %% graphfix cell (\d+)\n?$")
 PLACEHOLDER = re.compile(r"^(\s*)pass  # graphfix magic: (.*)$")
@@ -154,43 +151,14 @@ def _cell_program_error(message: str | None, script: Script) -> str | None:
     return message.replace(match.group(0), f"(cell {cell}, line {line})")
 
 
-def write_cells(source: SourceFile, notebook: nbformat.NotebookNode, fixed: dict[int, str], backup: bool) -> None:
-    """Put the fixed cell sources into the notebook and write it atomically; outputs,
-    metadata and the other cells stay as they were."""
+def render_notebook(notebook: nbformat.NotebookNode, fixed_script: str) -> str:
+    """The notebook's text with the fixed script's cells put back; outputs, metadata and the
+    other cells stay as they were. Raises SourceError when the cells cannot be mapped back."""
+    fixed = split_cells(fixed_script)
+    if fixed is None:
+        raise SourceError("the fix could not be mapped back to the notebook's cells")
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "code" and number in fixed and fixed[number] != cell.source:
             cell.source = fixed[number]
     text = nbformat.writes(notebook, version=nbformat.NO_CONVERT)
-    if not text.endswith("\n"):
-        text += "\n"
-    write_atomic(source, text, backup=backup)
-
-
-def process(engine: Engine, path: Path, operation: str) -> FileOutcome:
-    """Check (`check`), fix (`fix`, shown as a diff) or fix and write (`apply`) a notebook."""
-    try:
-        source, notebook = read_notebook(path)
-    except SourceError as exc:
-        return FileOutcome(str(path), error=str(exc))
-    script = to_script(notebook)
-    if operation == "check":
-        outcome = engine.check(path, text=script.text)
-    else:
-        outcome = engine.fix(path, text=script.text)
-    outcome = map_outcome(outcome, path, script)
-    if outcome.fixed is not None and split_cells(outcome.fixed) is None:
-        return replace(outcome, fixed=None, unverified=outcome.fixed, error="the fix could not be mapped back to the notebook's cells")
-    if operation == "apply" and outcome.fixed is not None and outcome.error is None:
-        return write_fixed(path, source, notebook, outcome, engine.options.backup)
-    return outcome
-
-
-def write_fixed(path: Path, source: SourceFile, notebook: nbformat.NotebookNode, outcome: FileOutcome, backup: bool) -> FileOutcome:
-    cells = split_cells(outcome.fixed or "")
-    if cells is None:
-        return replace(outcome, error="not written: the fix could not be mapped back to the notebook's cells")
-    try:
-        write_cells(source, notebook, cells, backup)
-    except (SourceError, OSError) as exc:
-        return replace(outcome, error=f"not written: {exc}")
-    return replace(outcome, written=True)
+    return text if text.endswith("\n") else text + "\n"

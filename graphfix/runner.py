@@ -10,11 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-import codemods
 from graphfix.engine import Engine, Options
-from graphfix.files import SourceError, read_source, write_atomic
 from graphfix.ftypes import FileOutcome
-from graphfix.notebook import read_notebook, write_fixed
+from graphfix.registry import Registry, discover
+from graphfix.writing import write_outcome
 
 Progress = Callable[[FileOutcome], None]
 
@@ -24,7 +23,7 @@ def default_jobs() -> int:
 
 
 def run_local(
-    paths: Sequence[Path], options: Options, operation: str, jobs: int, progress: Progress | None = None
+    paths: Sequence[Path], rules: Registry, options: Options, operation: str, jobs: int, progress: Progress | None = None
 ) -> list[FileOutcome]:
     """`operation` is "check", "fix" (diff) or "apply". One engine (one warm worker per Keras
     flavour) per thread; each thread takes the next file."""
@@ -34,7 +33,7 @@ def run_local(
 
     def engine() -> Engine:
         if not hasattr(local, "engine"):
-            local.engine = Engine(codemods.load(), replace(options))
+            local.engine = Engine(rules, replace(options))
             with lock:
                 engines.append(local.engine)
         return local.engine
@@ -58,7 +57,7 @@ def run_local(
 
 
 def run_ray(
-    paths: Sequence[Path], options: Options, operation: str, jobs: int, address: str | None, progress: Progress | None = None
+    paths: Sequence[Path], rules: Registry, options: Options, operation: str, jobs: int, address: str | None, progress: Progress | None = None
 ) -> list[FileOutcome]:
     """The same per-file jobs on Ray actors, one warm engine each. Sources travel to the actors
     and fixed sources come back; writing (--apply) happens here, atomically, as locally."""
@@ -73,7 +72,7 @@ def run_ray(
     @ray.remote
     class EngineActor:
         def __init__(self, actor_options: Options) -> None:
-            self.engine = Engine(codemods.load(), actor_options)
+            self.engine = Engine(discover(), actor_options)  # another process: its own discovery
 
         def run(self, path: str, raw: bytes, operation: str) -> FileOutcome:
             return self.engine.run_source(Path(path), raw, operation)
@@ -93,30 +92,10 @@ def run_ray(
     for (path, raw), outcome in zip(items, results):
         outcome = replace(outcome, path=str(path))
         if operation == "apply" and outcome.fixed is not None and outcome.error is None:
-            outcome = _write(path, raw, outcome, options.backup)
+            outcome = write_outcome(path, outcome, options.backup, expected=raw)
         if progress is not None:
             progress(outcome)
         outcomes.append(outcome)
     for actor in actors:
         ray.kill(actor)
     return outcomes
-
-
-def _write(path: Path, raw: bytes, outcome: FileOutcome, backup: bool) -> FileOutcome:
-    if path.suffix == ".ipynb":
-        try:
-            source, notebook = read_notebook(path)
-        except SourceError as exc:
-            return replace(outcome, error=f"not written: {exc}")
-        if source.raw != raw:
-            return replace(outcome, error="not written: changed on disk since it was read; not overwritten")
-        return write_fixed(path, source, notebook, outcome, backup)
-    try:
-        source = read_source(path)
-        if source.raw != raw:
-            raise SourceError("changed on disk since it was read; not overwritten")
-        assert outcome.fixed is not None
-        write_atomic(source, outcome.fixed, backup=backup)
-    except (SourceError, OSError) as exc:
-        return replace(outcome, error=f"not written: {exc}")
-    return replace(outcome, written=True)

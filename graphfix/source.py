@@ -8,8 +8,8 @@ can ask "which name is the tensor made at this call bound to?" without touching 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 
 import libcst as cst
 from libcst.metadata import (

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-import codemods
 from graphfix.engine import Engine, Options
+from graphfix.registry import discover
 
 
 @pytest.fixture(scope="session")
 def engine() -> Iterator[Engine]:
-    eng = Engine(codemods.load(), Options(timeout=60))
+    eng = Engine(discover(), Options(timeout=60))
     yield eng
     eng.close()

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import codemods
-
 from graphfix.cli import main
 from graphfix.corpus import ROOT
+from graphfix.registry import discover
 
 BROKEN = ROOT / "GF102" / "seed_style" / "program.py"
 CLEAN = ROOT / "clean" / "autoencoder" / "program.py"
@@ -114,11 +113,11 @@ def test_rules_and_explain(runner: CliRunner) -> None:
     assert runner.invoke(main, ["explain", "GF999"]).exit_code == 2
 
 
-@pytest.mark.parametrize("code", sorted(codemods.load()))
+@pytest.mark.parametrize("code", sorted(discover()))
 def test_explain_has_every_part_from_the_codemod_itself(runner: CliRunner, code: str) -> None:
     """The fault, its symptom, how it is found, why the fix is right, and a before/after taken
     from the codemod's own EXAMPLES (the ones run as tests)."""
-    rule = codemods.load()[code]
+    rule = discover()[code]
     text = runner.invoke(main, ["explain", code.lower()]).stdout
     for title in ("The fault", "Symptom", "How graphfix finds it", "The fix, and why it is right"):
         assert f"\n{title}\n" in text, title

@@ -5,6 +5,7 @@ changes nothing, and inputs the codemod must refuse stay untouched."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import keyword
 import string
 from typing import Any
@@ -14,11 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import codemods
 from codemods.base import Example, FaultRule, Skip
+from graphfix.ftypes import Span
+from graphfix.registry import discover
 from graphfix.source import SourceIndex
 
-RULES = codemods.load()
+RULES = discover()
 ALL = [(rule, ex, True) for rule in RULES.values() for ex in type(rule).EXAMPLES] + [
     (rule, ex, False) for rule in RULES.values() for ex in type(rule).UNCHANGED
 ]
@@ -32,38 +34,48 @@ class _Rename(cst.CSTTransformer):
         return updated.with_changes(value=self.mapping.get(updated.value, updated.value))
 
 
-def _names_in_params(params: Any) -> set[str]:
+NAME_FIELDS = ("orphan", "replacement", "submodel", "old", "new", "receiver")
+
+
+def _map_plan(value: Any, on_span: Any, on_name: Any, field_name: str = "") -> Any:
+    """Rebuild a plan (a frozen dataclass of spans, names and tuples), mapping spans and the
+    identifier fields that name variables of the example."""
+    if isinstance(value, Span):
+        return on_span(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: _map_plan(getattr(value, f.name), on_span, on_name, f.name) for f in dataclasses.fields(value)}
+        return dataclasses.replace(value, **changes)
+    if isinstance(value, tuple):
+        return tuple(_map_plan(v, on_span, on_name, field_name) for v in value)
+    if isinstance(value, str) and field_name in NAME_FIELDS:
+        return on_name(value)
+    return value
+
+
+def _names_in_params(plan: Any) -> set[str]:
     found: set[str] = set()
-    for key in ("orphan", "replacement", "submodel", "old", "new", "receiver"):
-        value = params.get(key) if isinstance(params, dict) else None
-        if isinstance(value, str) and value.isidentifier():
-            found.add(value)
+
+    def note(name: str) -> str:
+        if name.isidentifier():
+            found.add(name)
+        return name
+
+    _map_plan(plan, lambda s: s, note)
     return found
 
 
-def _shift(params: Any, lines: int, cols: int) -> Any:
-    if isinstance(params, dict):
-        if {"line", "col", "end_line", "end_col"} <= set(params):
-            return {**params, "line": params["line"] + lines, "end_line": params["end_line"] + lines,
-                    "col": params["col"] + cols, "end_col": params["end_col"] + cols}
-        return {k: _shift(v, lines, cols) for k, v in params.items()}
-    if isinstance(params, list):
-        return [_shift(v, lines, cols) for v in params]
-    return params
+def _shift(plan: Any, lines: int, cols: int) -> Any:
+    return _map_plan(plan, lambda s: Span(s.line + lines, s.col + cols, s.end_line + lines, s.end_col + cols), lambda n: n)
 
 
-def _rename_params(params: Any, mapping: dict[str, str]) -> Any:
-    if isinstance(params, dict):
-        return {k: (mapping.get(v, v) if isinstance(v, str) and k != "mode" else _rename_params(v, mapping)) for k, v in params.items()}
-    if isinstance(params, list):
-        return [_rename_params(v, mapping) for v in params]
-    return params
+def _rename_params(plan: Any, mapping: dict[str, str]) -> Any:
+    return _map_plan(plan, lambda s: s, lambda n: mapping.get(n, n))
 
 
 @st.composite
 def variants(draw: st.DrawFn, example: Example) -> tuple[str, dict[str, Any], str | None, bool]:
     """(before, params, expected-after or None when not predictable, exact?)"""
-    before, after, params = example.before, example.after, copy.deepcopy(example.params)
+    before, after, params = example.before, example.after, copy.deepcopy(example.plan)
     taken = set(before.split()) | set(keyword.kwlist)
     mapping: dict[str, str] = {}
     for name in sorted(_names_in_params(params)):

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-import codemods
 from codemods.base import Example, FaultRule, Skip
+from graphfix.registry import discover
 from graphfix.source import SourceIndex
 
-RULES = codemods.load()
+RULES = discover()
 EXAMPLES = [(rule, ex) for rule in RULES.values() for ex in type(rule).EXAMPLES]
 UNCHANGED = [(rule, ex) for rule in RULES.values() for ex in type(rule).UNCHANGED]
 
@@ -23,7 +23,7 @@ def _id(item: tuple[FaultRule, Example]) -> str:
 @pytest.mark.parametrize("item", EXAMPLES, ids=[_id(i) for i in EXAMPLES])
 def test_example_rewrites_to_expected(item: tuple[FaultRule, Example]) -> None:
     rule, example = item
-    assert rule.transform(SourceIndex(example.before), example.params) == example.after
+    assert rule.transform(SourceIndex(example.before), example.plan) == example.after
 
 
 @pytest.mark.parametrize("item", EXAMPLES, ids=[_id(i) for i in EXAMPLES])
@@ -31,7 +31,7 @@ def test_second_pass_changes_nothing(item: tuple[FaultRule, Example]) -> None:
     rule, example = item
     assert example.after is not None
     try:
-        again = rule.transform(SourceIndex(example.after), example.params)
+        again = rule.transform(SourceIndex(example.after), example.plan)
     except Skip:
         return
     assert again == example.after
@@ -41,7 +41,7 @@ def test_second_pass_changes_nothing(item: tuple[FaultRule, Example]) -> None:
 def test_unchanged_example_is_refused(item: tuple[FaultRule, Example]) -> None:
     rule, example = item
     with pytest.raises(Skip) as refused:
-        rule.transform(SourceIndex(example.before), example.params)
+        rule.transform(SourceIndex(example.before), example.plan)
     assert not str(refused.value).startswith("no call found"), "the example's spans are wrong"
 
 

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import codemods
 from graphfix.cli import main
 from graphfix.config import ConfigError, load_config, suppressions
 from graphfix.corpus import ROOT
+from graphfix.registry import discover
 
 DEAD_BRANCH = ROOT / "GF102" / "seed_style" / "program.py"  # GF102 at line 6
-CODES = codemods.load().keys()
+CODES = discover().keys()
 
 
 def _project(tmp_path: Path, table: str) -> Path:

@@ -6,16 +6,15 @@ from pathlib import Path
 
 import pytest
 
-import codemods
-
 from graphfix.corpus import Case, load_cases, run_case
 from graphfix.engine import Engine
+from graphfix.registry import discover
 
 PARAMS = [(case, flavor) for case in load_cases() for flavor in case.flavors]
 
 
 def test_corpus_covers_every_code_three_times() -> None:
-    rules = codemods.load()
+    rules = discover()
     for code, rule in rules.items():
         for flavor in rule.flavors:
             cases = [c for c, f in PARAMS if c.code == code and f == flavor]

@@ -285,7 +285,7 @@ def test_positions_are_client_units_over_lsp_line_breaks() -> None:
 
 def test_initialization_options(tmp_path: Path) -> None:
     said: list[str] = []
-    options = options_for({"python": "/opt/py/bin/python", "timeout": 5}, tmp_path, lambda m, k: said.append(m))
+    options = options_for({"python": "/opt/py/bin/python", "timeout": 5}, tmp_path, lambda m, k: said.append(m), ["GF101"])
     assert (options.python, options.timeout, said) == ("/opt/py/bin/python", 5.0, [])
-    options = options_for({"python": 3, "timeout": "soon"}, tmp_path, lambda m, k: said.append(m))
+    options = options_for({"python": 3, "timeout": "soon"}, tmp_path, lambda m, k: said.append(m), ["GF101"])
     assert options.timeout == 60.0 and options.python and len(said) == 2

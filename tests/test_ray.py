@@ -9,6 +9,7 @@ import pytest
 
 from graphfix.corpus import ROOT
 from graphfix.engine import Options
+from graphfix.registry import discover
 from graphfix.runner import run_local, run_ray
 
 ray = pytest.importorskip("ray")
@@ -28,8 +29,8 @@ def test_ray_matches_local_and_applies_locally(local_ray, tmp_path: Path) -> Non
         target = tmp_path / f"f{index}.py"
         shutil.copyfile(case / "program.py", target)
         paths.append(target)
-    local = run_local(paths, Options(), "fix", jobs=1)
-    remote = run_ray(paths, Options(), "apply", jobs=2, address=None)
+    local = run_local(paths, discover(), Options(), "fix", jobs=1)
+    remote = run_ray(paths, discover(), Options(), "apply", jobs=2, address=None)
     assert [o.path for o in remote] == [str(p) for p in paths]
     assert [[f.fault.code for f in o.faults] for o in remote] == [[f.fault.code for f in o.faults] for o in local]
     assert [o.fixed for o in remote] == [o.fixed for o in local]

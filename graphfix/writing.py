@@ -1,0 +1,32 @@
+"""The one place fixed sources are written: a Python file, or a notebook's cells, atomically and
+only over the bytes that were read. Everything else in graphfix produces text; this writes it."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from graphfix.files import SourceError, read_source, write_atomic
+from graphfix.ftypes import FileOutcome
+from graphfix.notebook import read_notebook, render_notebook
+
+
+def write_outcome(path: Path, outcome: FileOutcome, backup: bool, expected: bytes | None = None) -> FileOutcome:
+    """Write `outcome.fixed` to `path` (a notebook gets it back cell by cell); `expected`, when
+    given, is the content the fix was computed from: a file that no longer holds it is left alone.
+    The outcome says whether the file was written, or why not."""
+    if outcome.fixed is None:
+        return outcome
+    try:
+        if path.suffix == ".ipynb":
+            source, notebook = read_notebook(path)
+            text = render_notebook(notebook, outcome.fixed)
+        else:
+            source = read_source(path)
+            text = outcome.fixed
+        if expected is not None and source.raw != expected:
+            raise SourceError("changed on disk since it was read; not overwritten")
+        write_atomic(source, text, backup=backup)
+    except (SourceError, OSError) as exc:
+        return replace(outcome, error=f"not written: {exc}")
+    return replace(outcome, written=True)
