@@ -7,8 +7,10 @@ A fault class is the unit of documentation, testing and fixing (like a Fixit rul
   proposes; the engine applies each plan, probes the result and chooses by runtime criteria;
 - `transform` rewrites the source for one plan, or raises `Skip` with the reason it cannot (the
   engine reports that as a candidate that failed);
+- `proposals` says, for `--graph`, which edges of the construction graph a plan rewires (a rule
+  whose repairs are not rewirings draws none);
 - `EXAMPLES` (input -> expected) and `UNCHANGED` (input that must be left alone) run as tests.
-Neither method imports TensorFlow: evidence is plain data.
+None of these imports TensorFlow: evidence is plain data.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from graphfix.ftypes import Evidence, Fault, Plan
+from graphfix.graph import ConstructionGraph, Proposal, TensorNames
 from graphfix.source import SourceIndex
 
 
@@ -73,6 +76,11 @@ class FaultRule:
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
         raise NotImplementedError
+
+    def proposals(self, fault: Fault, plan: Plan, graph: ConstructionGraph, names: TensorNames) -> list[Proposal]:
+        """The rewiring `plan` proposes, as edges of the recorded graph, where the plan pins both
+        ends down in it; [] when it does not (never a guess) or the repair is not a rewiring."""
+        return []
 
     def fault(self, line: int, col: int, message: str, **kwargs: Any) -> Fault:
         return Fault(code=self.code, name=self.name, line=line, col=col, message=message, **kwargs)

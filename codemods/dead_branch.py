@@ -9,12 +9,14 @@ Symptom: none at run time. ``model.summary()`` lacks the layer; its weights neve
 
 Detection needs both kinds of evidence: the construction trace shows a layer call whose output
 no layer and no model uses, and a later call, inside the model, reading the same input tensor;
-the source shows the dead output's name is never read. Only the *first* such later call counts,
-and only when exactly one candidate exists; otherwise the fault is reported without a rewrite.
+the source shows the dead output's name is never read. When the input the two calls share is
+not bound to a name, the fault is reported without a rewrite.
 
 Fix: the consumer reads the dead tensor instead (``Dense(784)(input_img)`` becomes
-``Dense(784)(encoded)``). That is the only rewiring under which the named layer takes part in
-the model, and it is what the chain of names says the author meant.
+``Dense(784)(encoded)``): the named layer then takes part in the model, and it is what the chain
+of names says the author meant. The first later call is the preferred candidate; any other
+later call inside a model that reads the same input is a further one. The engine probes each;
+when several verify and build different models its criteria cannot rank, nothing is written.
 
 Also silent: a ``Model`` whose input is an intermediate tensor rather than an ``Input`` (both
 flavours accept it and drop the layers before it). When that tensor comes from exactly one
@@ -23,15 +25,39 @@ flavours accept it and drop the layers before it). When that tensor comes from e
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import call_at, defined_before, model_arg, names_in, rewrite, span_json
-from graphfix.ftypes import Evidence, Fault, FixPlan
-from graphfix.graph import ConstructionGraph
+from codemods.edits import call_at, defined_before, model_arg, names_in, rewrite
+from graphfix.ftypes import Evidence, Fault, Plan, Span
+from graphfix.graph import ConstructionGraph, Proposal, TensorNames
 from graphfix.source import SourceIndex
+
+
+@dataclass(frozen=True)
+class RewireConsumer(Plan):
+    """The call at `consumer` reads `new` (the dead tensor) where it read `old`."""
+
+    consumer: Span
+    old: str
+    new: str
+
+    def describe(self) -> str:
+        return f"rewire consumer: the call at line {self.consumer.line} reads `{self.new}` instead of `{self.old}`"
+
+
+@dataclass(frozen=True)
+class ModelInput(Plan):
+    """The model built at `model` takes the Input `new` instead of the intermediate tensor `old`."""
+
+    model: Span
+    old: str
+    new: str
+
+    def describe(self) -> str:
+        return f"model input: the model at line {self.model.line} is built from `{self.new}`, not `{self.old}`"
 
 
 class DeadBranch(FaultRule):
@@ -64,6 +90,9 @@ class DeadBranch(FaultRule):
             consumer = later[0]
             if not any(t in in_models for t in consumer.outputs) or consumer.uid == dead.uid:
                 continue
+            others = [
+                c for c in later[1:] if c.uid != dead.uid and c.span != consumer.span and any(t in in_models for t in c.outputs)
+            ]
             producer = graph.producer(source)
             tensor = graph.tensor(source)
             source_span = producer.span if producer is not None else (tensor.input_span if tensor else None)
@@ -73,8 +102,12 @@ class DeadBranch(FaultRule):
             if source_name is None:
                 faults.append(self.fault(line, col, f"{lead} (cannot tell which argument to rewire)"))
                 continue
-            params = {"mode": "consumer", "consumer": span_json(consumer.span), "old": source_name, "new": dead_name}  # type: ignore[arg-type]
-            faults.append(self.fault(line, col, f"{lead}: that layer is never trained", fix=FixPlan(self.code, params)))
+            spans: list[Span] = []
+            for call in (consumer, *others):
+                if call.span is not None and call.span not in spans:
+                    spans.append(call.span)
+            repairs = tuple(RewireConsumer(span, source_name, dead_name) for span in spans)
+            faults.append(self.fault(line, col, f"{lead}: that layer is never trained", repairs=repairs))
         faults.extend(self._intermediate_inputs(graph, index))
         return faults
 
@@ -99,25 +132,59 @@ class DeadBranch(FaultRule):
             if name is None or root_name is None:
                 faults.append(self.fault(line, col, lead))
                 continue
-            params = {"mode": "model_input", "model": span_json(model.span), "old": name, "new": root_name}
-            faults.append(self.fault(line, col, f"{lead}; build it from `{root_name}`", fix=FixPlan(self.code, params)))
+            plan = ModelInput(model.span, name, root_name)
+            faults.append(self.fault(line, col, f"{lead}; build it from `{root_name}`", repairs=(plan,)))
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        call = call_at(index, params["consumer"] if params["mode"] == "consumer" else params["model"])
-        if params["mode"] == "consumer":
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, RewireConsumer):
+            call = call_at(index, plan.consumer)
             target: cst.CSTNode = call
-        else:
+        elif isinstance(plan, ModelInput):
+            call = call_at(index, plan.model)
             argument = model_arg(call, 0, "inputs")
             if argument is None:
                 raise Skip("the model call names no inputs")
             target = argument.value
-        if not defined_before(index, params["new"], call):
-            raise Skip(f"`{params['new']}` is not defined before line {index.range(call).start.line}")
-        found = names_in(target, params["old"])
+        else:
+            raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
+        if not defined_before(index, plan.new, call):
+            raise Skip(f"`{plan.new}` is not defined before line {index.range(call).start.line}")
+        found = names_in(target, plan.old)
         if len(found) != 1:
-            raise Skip(f"`{params['old']}` is not a single argument of the call at line {index.range(call).start.line}")
-        return rewrite(index, {found[0]: cst.Name(params["new"])})
+            raise Skip(f"`{plan.old}` is not a single argument of the call at line {index.range(call).start.line}")
+        return rewrite(index, {found[0]: cst.Name(plan.new)})
+
+    def proposals(self, fault: Fault, plan: Plan, graph: ConstructionGraph, names: TensorNames) -> list[Proposal]:
+        """The dead tensor into the consumer (replacing the shared input), or the Input into the
+        model (replacing the intermediate tensor)."""
+        evidence = graph.evidence
+        if isinstance(plan, RewireConsumer):
+            consumer = next((c for c in evidence.calls if c.span == plan.consumer), None)
+            if consumer is None:
+                return []
+            old = names.tensor_named(plan.old, graph, consumer.inputs)
+            if old is None:
+                return []
+            # the dead tensor: computed from the same input, bound to the new name
+            siblings = [t for c in graph.consumers.get(old, []) if c.index != consumer.index for t in c.outputs]
+            new = names.tensor_named(plan.new, graph, siblings)
+            if new is None:
+                return []
+            label = f"proposed: {plan.new}"
+            return [Proposal(graph.node_id(new), f"c{consumer.index}", label, replaces=graph.node_id(old))]
+        if isinstance(plan, ModelInput):
+            model = next((m for m in evidence.models if m.span == plan.model), None)
+            if model is None or len(model.inputs) != 1:
+                return []
+            roots = [r for r in graph.roots([model.inputs[0]]) if (t := graph.tensor(r)) is not None and t.is_input]
+            root = names.tensor_named(plan.new, graph, roots)
+            if root is None:
+                return []
+            target = f"m{evidence.models.index(model)}"
+            label = f"proposed input: {plan.new}"
+            return [Proposal(f"t{root}", target, label, replaces=graph.node_id(model.inputs[0]))]
+        return []
 
     EXAMPLES = (
         Example(
@@ -127,7 +194,7 @@ class DeadBranch(FaultRule):
                 "decoded = Dense(784)(x)  # decoder\n"
                 "ae = Model(x, decoded)\n"
             ),
-            params={"mode": "consumer", "consumer": {"line": 3, "col": 10, "end_line": 3, "end_col": 23}, "old": "x", "new": "encoded"},
+            plan=RewireConsumer(Span(3, 10, 3, 23), old="x", new="encoded"),
             after=(
                 "x = Input(shape=(784,))\n"
                 "encoded = Dense(32)(x)\n"
@@ -137,20 +204,20 @@ class DeadBranch(FaultRule):
         ),
         Example(
             before="inp = Input((8,))\nh = Dense(4)(inp)\nout = Dense(1)(h)\nm = Model(inputs=h, outputs=out)\n",
-            params={"mode": "model_input", "model": {"line": 4, "col": 4, "end_line": 4, "end_col": 32}, "old": "h", "new": "inp"},
+            plan=ModelInput(Span(4, 4, 4, 32), old="h", new="inp"),
             after="inp = Input((8,))\nh = Dense(4)(inp)\nout = Dense(1)(h)\nm = Model(inputs=inp, outputs=out)\n",
         ),
     )
     UNCHANGED = (
         Example(
             before="decoded = Dense(784)(x)\nencoded = Dense(32)(x)\n",
-            params={"mode": "consumer", "consumer": {"line": 1, "col": 10, "end_line": 1, "end_col": 23}, "old": "x", "new": "encoded"},
+            plan=RewireConsumer(Span(1, 10, 1, 23), old="x", new="encoded"),
             note="the dead tensor is computed after the consumer: rewiring would read an undefined name",
         ),
     )
 
 
-def _is_read(index: SourceIndex, span: Any, name: str) -> bool:
+def _is_read(index: SourceIndex, span: Span, name: str) -> bool:
     """Whether the variable assigned at `span` is ever read (in its scope or nested ones)."""
     node = index.node_at(span)
     if node is None:

@@ -23,16 +23,33 @@ output) is reported, not rewritten.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.disconnected_input import disconnected_models
-from codemods.edits import call_at, model_arg, rewrite, span_json
-from graphfix.ftypes import Evidence, Fault, FixPlan, LayerCall
-from graphfix.graph import ConstructionGraph
+from codemods.edits import call_at, model_arg, rewrite
+from graphfix.ftypes import Evidence, Fault, LayerCall, Plan, Span
+from graphfix.graph import ConstructionGraph, Proposal, TensorNames
 from graphfix.source import SourceIndex
+
+
+@dataclass(frozen=True)
+class FromBaseInputs(Plan):
+    """The model at `model` is built from the nested model's own inputs; each output whose head
+    is not None is the outer layers named in `heads` re-applied, in order, to the base's output."""
+
+    model: Span
+    base_layer: str  # the nested model's layer name ("" when found without running)
+    heads: tuple[tuple[str, ...] | None, ...]  # per output: None (inside the base) or the outer layers after it
+    outer: str | None = None  # the outer model's variable, when the source does not name it
+
+    def describe(self) -> str:
+        base = f"`{self.base_layer}`" if self.base_layer else "the nested model"
+        layers = [name for head in self.heads if head is not None for name in head]
+        again = ", then " + ", ".join(f"`{name}`" for name in layers) + " again on its output" if layers else ""
+        return f"from base inputs: the model at line {self.model.line} starts at {base}'s inputs{again}"
 
 
 class NestedModelOutput(FaultRule):
@@ -47,7 +64,7 @@ class NestedModelOutput(FaultRule):
             if nested is None or model.span is None:
                 continue
             line, col = model.span.line, model.span.col + 1
-            heads: list[list[str] | None] = []
+            heads: list[tuple[str, ...] | None] = []
             for output in model.outputs:
                 roots = graph.roots([output])
                 if roots <= set(nested.model_inputs):
@@ -55,14 +72,14 @@ class NestedModelOutput(FaultRule):
                 else:
                     heads.append(_head_after(graph, nested, output))
             lead = f"output of a layer inside nested model `{nested.layer}` is not connected to the outer model's inputs"
-            if any(h == [] for h in heads):
+            if any(h == () for h in heads):
                 faults.append(self.fault(line, col, f"{lead}; the outer head after `{nested.layer}` is not a simple chain"))
                 continue
             outer = next((m for m in evidence.models if m.ok and set(m.inputs) == set(model.inputs)), None)
             outer_name = index.name_bound_at(outer.span) if outer is not None else None
-            params = {"model": span_json(model.span), "base_layer": nested.layer, "heads": heads, "outer": outer_name}
+            plan = FromBaseInputs(model.span, nested.layer, tuple(heads), outer_name)
             suggestion = f"build it from `{nested.layer}`'s own inputs"
-            faults.append(self.fault(line, col, f"{lead}; {suggestion}", fix=FixPlan(self.code, params)))
+            faults.append(self.fault(line, col, f"{lead}; {suggestion}", repairs=(plan,)))
         return faults
 
     def detect_static(self, index: SourceIndex) -> list[Fault]:
@@ -84,19 +101,21 @@ class NestedModelOutput(FaultRule):
             if any(index.module.code_for_node(_outer_receiver(b)) != owner for b in bases):  # type: ignore[arg-type]
                 continue
             span = index.span_of(node)
-            params = {"model": span_json(span), "base_layer": "", "heads": [None] * len(elements), "outer": None}
+            plan = FromBaseInputs(span, "", (None,) * len(elements))
             message = "output of a layer inside a nested model, requested from the outer model's inputs (found without running)"
-            faults.append(self.fault(span.line, span.col + 1, message, fix=FixPlan(self.code, params)))
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=(plan,)))
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        call = call_at(index, params["model"])
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, FromBaseInputs):
+            raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
+        call = call_at(index, plan.model)
         inputs = model_arg(call, 0, "inputs")
         outputs = model_arg(call, 1, "outputs")
         if inputs is None or outputs is None:
             raise Skip("the model call does not name its inputs and outputs")
         elements = _output_elements(outputs.value)
-        heads: list[list[str] | None] = params["heads"]
+        heads = plan.heads
         if len(elements) != len(heads):
             raise Skip("the outputs expression does not list the outputs one by one")
         base = None
@@ -111,8 +130,8 @@ class NestedModelOutput(FaultRule):
         attr = "inputs" if _ends_with(inputs.value, "inputs") or isinstance(inputs.value, cst.List) else "input"
         replacements[inputs.value] = cst.Attribute(value=base.deep_clone(), attr=cst.Name(attr))
         outer = _outer_receiver(base)
-        if outer is None and params.get("outer"):
-            outer = cst.Name(params["outer"])
+        if outer is None and plan.outer:
+            outer = cst.Name(plan.outer)
         for element, head in zip(elements, heads):
             if head is None:
                 continue
@@ -128,10 +147,26 @@ class NestedModelOutput(FaultRule):
             replacements[element] = value
         return rewrite(index, replacements)
 
+    def proposals(self, fault: Fault, plan: Plan, graph: ConstructionGraph, names: TensorNames) -> list[Proposal]:
+        """The nested model's own inputs into the model (named by the probe only: a plan found
+        without running names no base layer, and draws nothing)."""
+        if not isinstance(plan, FromBaseInputs) or not plan.base_layer:
+            return []
+        evidence = graph.evidence
+        model = next((m for m in evidence.models if m.span == plan.model), None)
+        if model is None:
+            return []
+        nested = [c for c in evidence.calls if c.layer == plan.base_layer and c.model_inputs]
+        if len({c.model_inputs for c in nested}) != 1:
+            return []
+        target = f"m{evidence.models.index(model)}"
+        label = f"proposed input: {plan.base_layer}.inputs"
+        return [Proposal(f"t{t}", target, label) for t in nested[0].model_inputs]
+
     EXAMPLES = (
         Example(
             before="feat = keras.Model(clf.inputs, clf.get_layer('base').get_layer('conv1').output)\n",
-            params={"model": {"line": 1, "col": 7, "end_line": 1, "end_col": 81}, "base_layer": "base", "heads": [None]},
+            plan=FromBaseInputs(Span(1, 7, 1, 81), base_layer="base", heads=(None,)),
             after="feat = keras.Model(clf.get_layer('base').inputs, clf.get_layer('base').get_layer('conv1').output)\n",
         ),
         Example(
@@ -141,7 +176,7 @@ class NestedModelOutput(FaultRule):
                 "    [net.get_layer(\"vgg\").get_layer(\"block5\").output, net.output],\n"
                 ")\n"
             ),
-            params={"model": {"line": 1, "col": 13, "end_line": 4, "end_col": 1}, "base_layer": "vgg", "heads": [None, ["pool", "dense"]]},
+            plan=FromBaseInputs(Span(1, 13, 4, 1), base_layer="vgg", heads=(None, ("pool", "dense"))),
             after=(
                 "grad_model = Model(\n"
                 "    net.get_layer(\"vgg\").input,\n"
@@ -153,7 +188,7 @@ class NestedModelOutput(FaultRule):
     UNCHANGED = (
         Example(
             before="feat = keras.Model(clf.inputs, features)\n",
-            params={"model": {"line": 1, "col": 7, "end_line": 1, "end_col": 40}, "base_layer": "base", "heads": [None]},
+            plan=FromBaseInputs(Span(1, 7, 1, 40), base_layer="base", heads=(None,)),
             note="the nested model is not named in the expression: nothing to build the inputs from",
         ),
     )
@@ -165,22 +200,22 @@ def _calls_model(call: cst.Call) -> bool:
     return name in ("Model", "Functional")
 
 
-def _head_after(graph: ConstructionGraph, nested: LayerCall, output: int) -> list[str]:
+def _head_after(graph: ConstructionGraph, nested: LayerCall, output: int) -> tuple[str, ...]:
     """Names of the single-input layers from the nested model's output to `output`, in order;
-    [] when the path is not such a chain."""
+    () when the path is not such a chain."""
     names: list[str] = []
     tid = output
     for _ in range(200):
         call = graph.producer(tid)
         if call is None:
-            return []
+            return ()
         if call.index == nested.index:
-            return list(reversed(names))
+            return tuple(reversed(names))
         if len(call.inputs) != 1 or call.model_inputs:
-            return []
+            return ()
         names.append(call.layer)
         tid = call.inputs[0]
-    return []
+    return ()
 
 
 def _output_elements(value: cst.BaseExpression) -> list[cst.BaseExpression]:

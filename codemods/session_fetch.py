@@ -27,17 +27,38 @@ and ``close`` calls go once nothing else uses the session.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import add_import, call_at, drop_unused_backend_imports, rewrite, span_json
+from codemods.edits import add_import, call_at, drop_unused_backend_imports, rewrite
 from codemods.tf_op_on_keras_tensor import keras_prefix
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
 SESSION_MAKERS = ("Session", "InteractiveSession", "get_session")
+
+
+@dataclass(frozen=True)
+class SessionToPredict(Plan):
+    """Every `<session>.run(fetches, feed_dict)` becomes a sub-model's `predict`; the session goes."""
+
+    session: str
+
+    def describe(self) -> str:
+        return f"session to predict: each `{self.session}.run(...)` becomes `keras.Model(...).predict(...)`, `{self.session}` goes"
+
+
+@dataclass(frozen=True)
+class PlaceholderToInput(Plan):
+    """The `tf.compat.v1.placeholder(...)` call at `placeholder` becomes a `keras.Input`."""
+
+    placeholder: Span
+
+    def describe(self) -> str:
+        return f"placeholder to input: the placeholder at line {self.placeholder.line} becomes a `keras.Input` of its shape"
 
 
 class SessionFetch(FaultRule):
@@ -65,38 +86,40 @@ class SessionFetch(FaultRule):
             if not all(_feed(run) is not None for run in runs):
                 return [self.fault(line, col, f"TF1 session `{name}`: a `run` without a literal feed_dict cannot be rewritten")]
             message = f"TF1 session `{name}` fetches Keras tensors; use a sub-model's `predict`"
-            return [self.fault(line, col, message, fix=FixPlan(self.code, {"session": name}))]
+            return [self.fault(line, col, message, repairs=(SessionToPredict(name),))]
         return []
 
     def detect_static(self, index: SourceIndex) -> list[Fault]:
         if "disable_eager_execution" in index.source or ".run(" not in index.source:
             return []
         faults = []
-        for name, (maker, runs) in _sessions(index).items():
+        for name, (_maker, runs) in _sessions(index).items():
             if runs and all(_feed(run) is not None for run in runs):
                 span = index.span_of(runs[0])
                 message = f"TF1 session `{name}` runs with a feed_dict: in TF2 use a sub-model's `predict`"
-                faults.append(self.fault(span.line, span.col + 1, message, fix=FixPlan(self.code, {"session": name})))
+                faults.append(self.fault(span.line, span.col + 1, message, repairs=(SessionToPredict(name),)))
         return faults
 
-    def _placeholder(self, index: SourceIndex, span: Any) -> list[Fault]:
+    def _placeholder(self, index: SourceIndex, span: Span) -> list[Fault]:
         line, col = span.line, span.col + 1
         call = index.node_at(span)
         if not isinstance(call, cst.Call) or _placeholder_input(call, "keras") is None:
             return [self.fault(line, col, "a TF1 placeholder in eager TF2 code: use keras.Input(shape=...) or pass tensors as arguments")]
         message = "a TF1 placeholder in eager TF2 code: a `keras.Input` of the same shape feeds the model symbolically"
-        return [self.fault(line, col, message, fix=FixPlan(self.code, {"placeholder": span_json(span)}))]
+        return [self.fault(line, col, message, repairs=(PlaceholderToInput(span),))]
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        if "placeholder" in params:
-            call = call_at(index, params["placeholder"])
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, PlaceholderToInput):
+            call = call_at(index, plan.placeholder)
             prefix = keras_prefix(index)
             replacement = _placeholder_input(call, prefix or "keras")
             if replacement is None:
                 raise Skip("the placeholder's shape is not a literal")
             code = rewrite(index, {call: replacement})
             return code if prefix else add_import(code, "import keras")
-        name = params["session"]
+        if not isinstance(plan, SessionToPredict):
+            raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
+        name = plan.session
         sessions = _sessions(index)
         if name not in sessions:
             raise Skip(f"no session `{name}` in this file")
@@ -115,7 +138,7 @@ class SessionFetch(FaultRule):
             def leave_With(self, original: cst.With, updated: cst.With) -> Any:
                 if original is unwrap and isinstance(updated.body, cst.IndentedBlock):
                     body = list(updated.body.body)
-                    if body:
+                    if body and isinstance(body[0], (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
                         body[0] = body[0].with_changes(leading_lines=[*updated.leading_lines, *body[0].leading_lines])
                     return cst.FlattenSentinel(body)
                 return updated
@@ -132,7 +155,7 @@ class SessionFetch(FaultRule):
     EXAMPLES = (
         Example(
             before="import tensorflow as tf\nx = tf.compat.v1.placeholder(tf.float32, shape=(None, 28, 28), name='pixels')\n",
-            params={"placeholder": {"line": 2, "col": 4, "end_line": 2, "end_col": 78}},
+            plan=PlaceholderToInput(Span(2, 4, 2, 78)),
             after="import tensorflow as tf\nx = tf.keras.Input(shape=(28, 28), dtype=tf.float32, name='pixels')\n",
         ),
         Example(
@@ -143,7 +166,7 @@ class SessionFetch(FaultRule):
                 "sess.close()\n"
                 "print(acts.shape)\n"
             ),
-            params={"session": "sess"},
+            plan=SessionToPredict("sess"),
             after=(
                 "import tensorflow as tf\n"
                 "acts = tf.keras.Model(model.input, layer.output).predict(batch, verbose=0)\n"
@@ -159,7 +182,7 @@ class SessionFetch(FaultRule):
                 "    a, b = s.run([x.output, y.output], {m.inputs[0]: p, m.inputs[1]: q})\n"
                 "    (c,) = s.run([x.output], feed_dict={m.inputs[0]: p, m.inputs[1]: q})\n"
             ),
-            params={"session": "s"},
+            plan=SessionToPredict("s"),
             after=(
                 "import keras\n"
                 "import tensorflow as tf\n"
@@ -172,12 +195,12 @@ class SessionFetch(FaultRule):
     UNCHANGED = (
         Example(
             before="import tensorflow as tf\nx = tf.compat.v1.placeholder(tf.float32, shape=input_shape)\n",
-            params={"placeholder": {"line": 2, "col": 4, "end_line": 2, "end_col": 60}},
+            plan=PlaceholderToInput(Span(2, 4, 2, 60)),
             note="the shape is not a literal: the Input's shape cannot be written down",
         ),
         Example(
             before="import tensorflow as tf\nsess = tf.compat.v1.Session()\nvalue = sess.run(total)\n",
-            params={"session": "sess"},
+            plan=SessionToPredict("sess"),
             note="no feed_dict: a pure TF1 graph, not a Keras fetch",
         ),
     )

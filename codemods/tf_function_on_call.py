@@ -24,7 +24,7 @@ the place for it is ``model.compile(jit_compile=True)``.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -39,10 +39,20 @@ from codemods.tf_functions import (
     is_model_subclass,
     tf_function_decorator,
 )
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
 SYMPTOMS = ("singleton tf.Variables", "No gradients provided", "out of scope and cannot be used")
+
+
+@dataclass(frozen=True)
+class DropDecorator(Plan):
+    """The `tf.function` decorator of `class_name.call` goes."""
+
+    class_name: str
+
+    def describe(self) -> str:
+        return f"drop decorator: `{self.class_name}.call` loses its `@tf.function`"
 
 
 class TfFunctionOnCall(FaultRule):
@@ -69,27 +79,29 @@ class TfFunctionOnCall(FaultRule):
             if jit:
                 message += " (move jit_compile=True to model.compile)"
             faults.append(
-                self.fault(span.line, span.col + 1, message, fix=FixPlan(self.code, {"class": name}), explains_error=failed)
+                self.fault(span.line, span.col + 1, message, repairs=(DropDecorator(name),), explains_error=failed)
             )
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        for cls, call, decorator in _decorated_calls(index):
-            if cls.name.value != params["class"]:
-                continue
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, DropDecorator):
+            raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
+        found = next(((c, d) for cls, c, d in _decorated_calls(index) if cls.name.value == plan.class_name), None)
+        if found is None:
+            raise Skip(f"no tf.function-decorated call in `{plan.class_name}`")
+        call, decorator = found
 
-            class Remove(cst.CSTTransformer):
-                def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
-                    if original is not call:
-                        return updated
-                    kept = [d for d, o in zip(updated.decorators, original.decorators) if o is not decorator]
-                    lines = list(updated.leading_lines)
-                    dropped = next(d for d, o in zip(updated.decorators, original.decorators) if o is decorator)
-                    lines.extend(dropped.leading_lines)  # comments above the decorator stay
-                    return updated.with_changes(decorators=kept, leading_lines=lines)
+        class Remove(cst.CSTTransformer):
+            def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+                if original is not call:
+                    return updated
+                kept = [d for d, o in zip(updated.decorators, original.decorators) if o is not decorator]
+                lines = list(updated.leading_lines)
+                dropped = next(d for d, o in zip(updated.decorators, original.decorators) if o is decorator)
+                lines.extend(dropped.leading_lines)  # comments above the decorator stay
+                return updated.with_changes(decorators=kept, leading_lines=lines)
 
-            return index.module.visit(Remove()).code
-        raise Skip(f"no tf.function-decorated call in `{params['class']}`")
+        return index.module.visit(Remove()).code
 
     EXAMPLES = (
         Example(
@@ -101,7 +113,7 @@ class TfFunctionOnCall(FaultRule):
                 "    def call(self, x):\n"
                 "        return tf.keras.layers.Dense(4)(x)\n"
             ),
-            params={"class": "Block"},
+            plan=DropDecorator("Block"),
             after=(
                 "import tensorflow as tf\n"
                 "class Block(tf.keras.layers.Layer):\n"
@@ -114,7 +126,7 @@ class TfFunctionOnCall(FaultRule):
     UNCHANGED = (
         Example(
             before="import tensorflow as tf\nclass Block(tf.keras.layers.Layer):\n    def call(self, x):\n        return x\n",
-            params={"class": "Block"},
+            plan=DropDecorator("Block"),
             note="no decorator to remove",
         ),
     )

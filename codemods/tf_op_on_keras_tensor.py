@@ -22,18 +22,31 @@ where it receives real tensors.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection
+from dataclasses import dataclass
 
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import add_import, call_at, span_json
+from codemods.edits import add_import, call_at
 from codemods.keras_ops_table import OpMapping, lookup
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
 MESSAGE = "A KerasTensor cannot be used as input to a TensorFlow function"
+
+
+@dataclass(frozen=True)
+class KerasOps(Plan):
+    """The TensorFlow ops of the statement holding the failing `call` become `keras.ops` calls;
+    the failing op, when it has no equivalent, runs in a `Lambda` layer on the `symbolic` names."""
+
+    call: Span
+    symbolic: tuple[str, ...]  # names bound to symbolic tensors (layer outputs and Inputs)
+
+    def describe(self) -> str:
+        return f"keras ops: the TensorFlow ops at line {self.call.line} become `keras.ops` (a `Lambda` layer where none maps)"
 
 
 class TfOpOnKerasTensor(FaultRule):
@@ -56,35 +69,37 @@ class TfOpOnKerasTensor(FaultRule):
         op = "tf." + qualified.removeprefix("tensorflow.")
         mapping = lookup(qualified)
         hint = f"`keras.ops.{mapping.ops_name}`" if mapping else "a `Lambda` layer"
-        params = {"call": span_json(error.span), "symbolic": symbolic}
+        plan = KerasOps(error.span, tuple(symbolic))
         line, col = error.span.line, error.span.col + 1
         text = " ".join(index.module.code_for_node(call).split())
         text = text if len(text) <= 60 else text[:57] + "..."
         message = f"`{op}` on a Keras 3 symbolic tensor in `{text}`; use {hint}"
-        return [self.fault(line, col, message, fix=FixPlan(self.code, params))]
+        return [self.fault(line, col, message, repairs=(plan,))]
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        failing = call_at(index, params["call"])
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, KerasOps):
+            raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
+        failing = call_at(index, plan.call)
         statement = index.statement_of(failing)
         if statement is None:
             raise Skip("the op is not inside a statement")
         prefix = keras_prefix(index) or "keras"
-        plans: dict[cst.CSTNode, OpMapping] = {}
+        mappings: dict[cst.CSTNode, OpMapping] = {}
         for call in _calls_in(statement):
             qualified = qualified_name(index, call)
             mapping = lookup(qualified) if qualified else None
             if mapping is not None and _to_ops(call, mapping, prefix) is not None:
-                plans[call] = mapping
+                mappings[call] = mapping
         wrap = None
-        if failing not in plans:
-            wrap = _lambda_names(failing, params["symbolic"])
+        if failing not in mappings:
+            wrap = _lambda_names(failing, plan.symbolic)
             if not wrap:
                 raise Skip("no symbolic tensor among the op's arguments")
 
         class Convert(cst.CSTTransformer):
             def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-                if original in plans:
-                    converted = _to_ops(updated, plans[original], prefix)
+                if original in mappings:
+                    converted = _to_ops(updated, mappings[original], prefix)
                     assert converted is not None
                     return converted
                 if original is failing and wrap:
@@ -103,7 +118,7 @@ class TfOpOnKerasTensor(FaultRule):
                 "b = keras.layers.Dense(4)(a)\n"
                 "c = tf.reduce_mean(tf.concat([a, b], axis=-1, name='join'), axis=1, keep_dims=True)\n"
             ),
-            params={"call": {"line": 5, "col": 19, "end_line": 5, "end_col": 58}, "symbolic": ["a", "b"]},
+            plan=KerasOps(Span(5, 19, 5, 58), symbolic=("a", "b")),
             after=(
                 "import tensorflow as tf\n"
                 "import keras\n"
@@ -119,7 +134,7 @@ class TfOpOnKerasTensor(FaultRule):
                 "img = layers.Input((32, 32, 3))\n"
                 "small = tf.image.resize(img, (16, 16))\n"
             ),
-            params={"call": {"line": 4, "col": 8, "end_line": 4, "end_col": 38}, "symbolic": ["img"]},
+            plan=KerasOps(Span(4, 8, 4, 38), symbolic=("img",)),
             after=(
                 "import tensorflow as tf\n"
                 "from tensorflow.keras import layers\n"
@@ -129,14 +144,14 @@ class TfOpOnKerasTensor(FaultRule):
         ),
         Example(
             before="import tensorflow as tf\nz = tf.linalg.matmul(p, q, transpose_b=True)\n",
-            params={"call": {"line": 2, "col": 4, "end_line": 2, "end_col": 44}, "symbolic": ["p", "q"]},
+            plan=KerasOps(Span(2, 4, 2, 44), symbolic=("p", "q")),
             after="import tensorflow as tf\nz = tf.keras.layers.Lambda(lambda t: tf.linalg.matmul(t[0], t[1], transpose_b=True))([p, q])\n",
         ),
     )
     UNCHANGED = (
         Example(
             before="import tensorflow as tf\nz = tf.image.resize(const, (4, 4))\n",
-            params={"call": {"line": 2, "col": 4, "end_line": 2, "end_col": 34}, "symbolic": ["img"]},
+            plan=KerasOps(Span(2, 4, 2, 34), symbolic=("img",)),
             note="no symbolic tensor among the arguments: nothing to wrap",
         ),
     )
@@ -211,7 +226,7 @@ def _to_ops(call: cst.Call, mapping: OpMapping, prefix: str) -> cst.Call | None:
     return call.with_changes(func=func, args=args)
 
 
-def _lambda_names(call: cst.Call, symbolic: list[str]) -> list[str]:
+def _lambda_names(call: cst.Call, symbolic: Collection[str]) -> list[str]:
     """The symbolic tensors among the call's arguments, in order of appearance."""
     names: list[str] = []
 
@@ -232,6 +247,7 @@ def _lambda_names(call: cst.Call, symbolic: list[str]) -> list[str]:
 def _wrap_in_lambda(call: cst.Call, names: list[str], prefix: str) -> cst.Call:
     """`Lambda(lambda x: <call>)(x)`, or `Lambda(lambda t: <call on t[i]>)([a, b])`."""
     inner = call
+    layer_input: cst.BaseExpression
     if len(names) == 1:
         parameter, layer_input = names[0], cst.Name(names[0])
     else:

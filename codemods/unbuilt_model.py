@@ -10,7 +10,9 @@ defined input.``; tf-keras ``AttributeError: 'Sequential' object has no attribut
 
 Detection: the program fails with one of these errors on an attribute of a name bound to a
 ``Sequential`` the probe saw constructed. The input shape comes from the first call the probe
-saw (a ``fit`` or ``predict`` before the failing line) or from a literal ``model.build(shape)``.
+saw (a ``fit`` or ``predict`` before the failing line) or from a literal ``model.build(shape)``;
+when both are known and differ, each is a candidate (the observed call first) and the engine
+keeps the one the program runs with.
 
 Fix: ``keras.Input(shape=...)`` becomes the first entry of the ``Sequential`` (spelled through
 the same Keras namespace the file uses). The layers and their order are unchanged; the model
@@ -22,14 +24,15 @@ known shape (or a subclassed model) the fault is reported and nothing is edited.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import add_import, call_at, rewrite, span_json
-from graphfix.ftypes import Evidence, Fault, FixPlan, SequentialBuild
+from codemods.edits import add_import, call_at, rewrite
+from graphfix.ftypes import Evidence, Fault, Plan, SequentialBuild, Span
 from graphfix.source import SourceIndex
 
 _MESSAGES = (
@@ -39,6 +42,34 @@ _MESSAGES = (
     re.compile(r"Layer (?P<name>\S+) has no inbound nodes"),
 )
 _ATTRS = {"input", "output", "inputs", "outputs", "input_shape", "output_shape"}
+
+
+@dataclass(frozen=True)
+class PrependInput(Plan):
+    """`Input(shape=shape)` becomes the first entry of the Sequential built at `sequential`; in
+    the scope of the failing `access`, `receiver.input`/`.output` become `.inputs[0]`/`.outputs[0]`."""
+
+    sequential: Span
+    shape: tuple[int | None, ...]  # without the batch dimension
+    access: Span | None = None  # the failing `.input`/`.output` attribute
+    receiver: str | None = None  # the Sequential's variable (default: the name the call is bound to)
+
+    def describe(self) -> str:
+        return f"prepend input: the Sequential at line {self.sequential.line} starts with an Input of shape {_shape_code(self.shape)}"
+
+
+@dataclass(frozen=True)
+class PluralAccessors(Plan):
+    """The Sequential already has an Input: only `receiver.input`/`.output` in the scope of the
+    failing `access` become `.inputs[0]`/`.outputs[0]`."""
+
+    sequential: Span
+    access: Span | None = None
+    receiver: str | None = None
+
+    def describe(self) -> str:
+        who = f"`{self.receiver}`" if self.receiver else f"the Sequential at line {self.sequential.line}"
+        return f"plural accessors: `.input`/`.output` of {who} become `.inputs[0]`/`.outputs[0]`"
 
 
 class UnbuiltModel(FaultRule):
@@ -60,34 +91,37 @@ class UnbuiltModel(FaultRule):
         what = f"`{receiver}`" if receiver else "the model"
         if sequential is None or sequential.span is None:
             return [self.fault(line, col, f"{what} was never called on a symbolic input, so it has no input/output tensors; no Sequential to give an Input")]
-        shape = _first_call_shape(evidence, sequential)
-        origin = "it was first called with"
-        if shape is None:
-            shape = _static_build_shape(index, {receiver, index.name_bound_at(sequential.span)} - {None})
-            origin = "`build` gives it"
+        shapes: list[tuple[tuple[int | None, ...], str]] = []  # (shape, where it comes from), preferred first
+        call_shape = _first_call_shape(evidence, sequential)
+        if call_shape is not None:
+            shapes.append((call_shape, "it was first called with"))
+        receivers = {receiver, index.name_bound_at(sequential.span)} - {None}
+        build_shape = _static_build_shape(index, receivers, anywhere=call_shape is None)
+        if build_shape is not None and build_shape != call_shape:
+            shapes.append((build_shape, "`build` gives it"))
         access = index.node_at(error.span, cst.Attribute)
-        access_span = span_json(error.span) if isinstance(access, cst.Attribute) else None
+        access_span = error.span if isinstance(access, cst.Attribute) else None
         if _starts_with_input(index, sequential):
-            params = {"sequential": span_json(sequential.span), "shape": None, "access": access_span, "receiver": receiver}
-            return [self.fault(line, col, f"{what} has an Input but Keras 3 gives a Sequential no `.input`/`.output`: use `.inputs[0]`/`.outputs[0]`", fix=FixPlan(self.code, params))]
-        if shape is None:
+            plan = PluralAccessors(sequential.span, access_span, receiver)
+            return [self.fault(line, col, f"{what} has an Input but Keras 3 gives a Sequential no `.input`/`.output`: use `.inputs[0]`/`.outputs[0]`", repairs=(plan,))]
+        if not shapes:
             return [self.fault(line, col, f"{what} has no input yet and its input shape is unknown: add `keras.Input(shape=...)` as its first layer")]
-        shape_text = "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-        params = {"sequential": span_json(sequential.span), "shape": list(shape[1:]), "access": access_span, "receiver": receiver}
-        return [self.fault(line, col, f"{what} was never given an input; {origin} shape {shape_text}: start it with an Input of that shape", fix=FixPlan(self.code, params))]
+        shape, origin = shapes[0]
+        repairs = tuple(PrependInput(sequential.span, s[1:], access_span, receiver) for s, _ in shapes)
+        return [self.fault(line, col, f"{what} was never given an input; {origin} shape {_shape_code(shape)}: start it with an Input of that shape", repairs=repairs)]
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        call = call_at(index, params["sequential"])
-        receiver = params.get("receiver") or index.bound_name(call)
-        replacements = _accessor_rewrites(index, receiver, params.get("access"))
-        if params["shape"] is None:
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, (PrependInput, PluralAccessors)):
+            raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
+        call = call_at(index, plan.sequential)
+        receiver = plan.receiver or index.bound_name(call)
+        replacements = _accessor_rewrites(index, receiver, plan.access)
+        if isinstance(plan, PluralAccessors):
             if not replacements:
                 raise Skip("nothing to rewrite: no `.input`/`.output` access at the failing line")
             return rewrite(index, replacements)
         input_expr, needed_import = _input_reference(index, call)
-        shape = params["shape"]
-        shape_code = "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-        new_input = cst.parse_expression(f"{input_expr}(shape={shape_code})")
+        new_input = cst.parse_expression(f"{input_expr}(shape={_shape_code(plan.shape)})")
         layers_arg = next((a for a in call.args if a.keyword is None or a.keyword.value == "layers"), None)
         if layers_arg is None:
             new_call = call.with_changes(args=[cst.Arg(cst.List([cst.Element(new_input)])), *call.args])
@@ -119,11 +153,7 @@ class UnbuiltModel(FaultRule):
                 "net = keras.Sequential([keras.layers.Dense(8)])\n"
                 "f = keras.Model(net.input, [net.layers[0].output, net.output])\n"
             ),
-            params={
-                "sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 47},
-                "shape": [3, 4],
-                "access": {"line": 3, "col": 16, "end_line": 3, "end_col": 25},
-            },
+            plan=PrependInput(Span(2, 6, 2, 47), shape=(3, 4), access=Span(3, 16, 3, 25)),
             after=(
                 "import keras\n"
                 "net = keras.Sequential([keras.Input(shape=(3, 4)), keras.layers.Dense(8)])\n"
@@ -132,7 +162,7 @@ class UnbuiltModel(FaultRule):
         ),
         Example(
             before="import keras\nnet = keras.Sequential([keras.layers.Dense(8), keras.layers.Dense(1)])\n",
-            params={"sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 71}, "shape": [5]},
+            plan=PrependInput(Span(2, 6, 2, 71), shape=(5,)),
             after="import keras\nnet = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(8), keras.layers.Dense(1)])\n",
         ),
         Example(
@@ -144,7 +174,7 @@ class UnbuiltModel(FaultRule):
                 "    Dense(1),\n"
                 "])\n"
             ),
-            params={"sequential": {"line": 3, "col": 4, "end_line": 6, "end_col": 2}, "shape": [28, 28]},
+            plan=PrependInput(Span(3, 4, 6, 2), shape=(28, 28)),
             after=(
                 "from tensorflow.keras.models import Sequential\n"
                 "from tensorflow.keras.layers import Dense\n"
@@ -158,22 +188,41 @@ class UnbuiltModel(FaultRule):
         ),
         Example(
             before="import tensorflow as tf\nm = tf.keras.models.Sequential()\nm.add(tf.keras.layers.Dense(3))\n",
-            params={"sequential": {"line": 2, "col": 4, "end_line": 2, "end_col": 32}, "shape": [7]},
+            plan=PrependInput(Span(2, 4, 2, 32), shape=(7,)),
             after="import tensorflow as tf\nm = tf.keras.models.Sequential([tf.keras.Input(shape=(7,))])\nm.add(tf.keras.layers.Dense(3))\n",
+        ),
+        Example(
+            before=(
+                "import keras\n"
+                "net = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(1)])\n"
+                "f = keras.Model(net.input, net.output)\n"
+            ),
+            plan=PluralAccessors(Span(2, 6, 2, 72), access=Span(3, 16, 3, 25)),
+            after=(
+                "import keras\n"
+                "net = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(1)])\n"
+                "f = keras.Model(net.inputs[0], net.outputs[0])\n"
+            ),
+            note="the Sequential has its Input already: only the accessors change",
         ),
     )
     UNCHANGED = (
         Example(
             before="import keras\nnet = keras.Sequential([keras.Input(shape=(5,)), keras.layers.Dense(1)])\n",
-            params={"sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 72}, "shape": [5]},
+            plan=PrependInput(Span(2, 6, 2, 72), shape=(5,)),
             note="already starts with an Input",
         ),
         Example(
             before="import keras\nnet = keras.Sequential(make_layers())\n",
-            params={"sequential": {"line": 2, "col": 6, "end_line": 2, "end_col": 37}, "shape": [5]},
+            plan=PrependInput(Span(2, 6, 2, 37), shape=(5,)),
             note="layers built elsewhere: the list is not in this call",
         ),
     )
+
+
+def _shape_code(shape: tuple[int | None, ...]) -> str:
+    """A shape as a Python tuple literal: `(None, 5)`, `(5,)`."""
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _starts_with_input(index: SourceIndex, sequential: SequentialBuild) -> bool:
@@ -189,16 +238,14 @@ def _starts_with_input(index: SourceIndex, sequential: SequentialBuild) -> bool:
     return _is_input(first)
 
 
-def _accessor_rewrites(index: SourceIndex, name: str | None, access: dict[str, int] | None) -> dict[cst.CSTNode, cst.CSTNode]:
+def _accessor_rewrites(index: SourceIndex, name: str | None, access: Span | None) -> dict[cst.CSTNode, cst.CSTNode]:
     """`m.input` -> `m.inputs[0]`, `m.output` -> `m.outputs[0]` for the Sequential's name, in the
     scope of the failing access. Keras 3 defines `.input`/`.output` of a Sequential only after it
     was called on a symbolic tensor, but `.inputs`/`.outputs` as soon as it has an Input; the
     first entry is the same tensor in both flavours, so code reading it is unchanged."""
     if name is None or access is None:
         return {}
-    from graphfix.ftypes import Span
-
-    failing = index.node_at(Span(access["line"], access["col"], access["end_line"], access["end_col"]), cst.Attribute)
+    failing = index.node_at(access, cst.Attribute)
     if failing is None:
         return {}
     scope = index.scope_of(failing)
@@ -251,11 +298,11 @@ def _first_call_shape(evidence: Evidence, sequential: SequentialBuild) -> tuple[
     return None
 
 
-def _static_build_shape(index: SourceIndex, receivers: set[str | None]) -> tuple[int | None, ...] | None:
-    """The literal shape of `model.build((None, 5))` for one of `receivers`, or of the file's
-    only `.build(<literal>)` call."""
+def _static_build_shape(index: SourceIndex, receivers: set[str | None], anywhere: bool = True) -> tuple[int | None, ...] | None:
+    """The literal shape of `model.build((None, 5))` for one of `receivers`, or (when `anywhere`)
+    of the file's only `.build(<literal>)` call."""
     shapes: list[tuple[int | None, ...]] = []
-    anywhere: list[tuple[int | None, ...]] = []
+    elsewhere: list[tuple[int | None, ...]] = []
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
@@ -276,14 +323,14 @@ def _static_build_shape(index: SourceIndex, receivers: set[str | None]) -> tuple
                         dims.append(int(value.value))
                     else:
                         return
-                anywhere.append((None, *dims[1:]))
+                elsewhere.append((None, *dims[1:]))
                 if func.value.value in receivers:
                     shapes.append((None, *dims[1:]))
 
     index.module.visit(Finder())
     if len(set(shapes)) == 1:
         return shapes[0]
-    return anywhere[0] if len(set(anywhere)) == 1 else None
+    return elsewhere[0] if anywhere and len(set(elsewhere)) == 1 else None
 
 
 def _is_input(value: cst.BaseExpression) -> bool:

@@ -19,16 +19,28 @@ function's own parameters or locals cannot move: reported, not rewritten.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.tf_functions import creates_variable, enclosing_class, functions, tf_function_decorator
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
 SINGLETON = "tf.function only supports singleton tf.Variables"
+
+
+@dataclass(frozen=True)
+class HoistVariables(Plan):
+    """The `tf.Variable` assignments of the tf.function `function` move above its definition."""
+
+    function: str
+    line: int  # the first such assignment (for the report)
+
+    def describe(self) -> str:
+        return f"hoist variables: the `tf.Variable`s of `{self.function}` (line {self.line}) are created once, above it"
 
 
 class VariableInFunction(FaultRule):
@@ -49,33 +61,35 @@ class VariableInFunction(FaultRule):
             names = ", ".join(f"`{_target(s)}`" for s in statements)
             movable = all(_movable(index, function, s) for s in statements)
             message = f"`{function.name.value}` creates {names} on every trace; create it once, outside the function"
-            fix = FixPlan(self.code, {"function": function.name.value, "line": span.line}) if movable else None
+            repairs = (HoistVariables(function.name.value, span.line),) if movable else ()
             text = message if movable else message + " (its value reads the function's locals)"
-            faults.append(self.fault(span.line, span.col + 1, text, fix=fix, explains_error=True))
+            faults.append(self.fault(span.line, span.col + 1, text, repairs=repairs, explains_error=True))
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        for function, statements in _variable_functions(index):
-            if function.name.value != params["function"]:
-                continue
-            if not all(_movable(index, function, s) for s in statements):
-                raise Skip("a variable's initial value reads the function's locals")
-            moved = set(statements)
-            hoisted = list(statements)
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, HoistVariables):
+            raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
+        found = next(((f, s) for f, s in _variable_functions(index) if f.name.value == plan.function), None)
+        if found is None:
+            raise Skip(f"no tf.function `{plan.function}` creating variables")
+        function, statements = found
+        if not all(_movable(index, function, s) for s in statements):
+            raise Skip("a variable's initial value reads the function's locals")
+        moved = set(statements)
+        hoisted = list(statements)
 
-            class Hoist(cst.CSTTransformer):
-                def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> Any:
-                    if original is not function:
-                        return updated
-                    body = [s for s, o in zip(updated.body.body, original.body.body) if o not in moved]  # type: ignore[attr-defined]
-                    if not body:
-                        raise Skip("the function would be empty")
-                    updated = updated.with_changes(body=updated.body.with_changes(body=body))
-                    first = hoisted[0].with_changes(leading_lines=[*updated.leading_lines, *hoisted[0].leading_lines])
-                    return cst.FlattenSentinel([first, *hoisted[1:], updated.with_changes(leading_lines=[])])
+        class Hoist(cst.CSTTransformer):
+            def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> Any:
+                if original is not function:
+                    return updated
+                body = [s for s, o in zip(updated.body.body, original.body.body) if o not in moved]  # type: ignore[attr-defined]
+                if not body:
+                    raise Skip("the function would be empty")
+                updated = updated.with_changes(body=updated.body.with_changes(body=body))
+                first = hoisted[0].with_changes(leading_lines=[*updated.leading_lines, *hoisted[0].leading_lines])
+                return cst.FlattenSentinel([first, *hoisted[1:], updated.with_changes(leading_lines=[])])
 
-            return index.module.visit(Hoist()).code
-        raise Skip(f"no tf.function `{params['function']}` creating variables")
+        return index.module.visit(Hoist()).code
 
     EXAMPLES = (
         Example(
@@ -89,7 +103,7 @@ class VariableInFunction(FaultRule):
                 "    total.assign_add(tf.reduce_sum(x))\n"
                 "    return total.read_value()\n"
             ),
-            params={"function": "accumulate", "line": 6},
+            plan=HoistVariables("accumulate", line=6),
             after=(
                 "import tensorflow as tf\n"
                 "\n"
@@ -105,7 +119,7 @@ class VariableInFunction(FaultRule):
     UNCHANGED = (
         Example(
             before="import tensorflow as tf\n@tf.function\ndef f(x):\n    v = tf.Variable(tf.zeros_like(x))\n    return v + x\n",
-            params={"function": "f", "line": 4},
+            plan=HoistVariables("f", line=4),
             note="the initial value reads the parameter `x`",
         ),
     )
@@ -141,7 +155,7 @@ def _variable_functions(index: SourceIndex) -> list[tuple[cst.FunctionDef, list[
 
 def _movable(index: SourceIndex, function: cst.FunctionDef, statement: cst.SimpleStatementLine) -> bool:
     """The value reads no parameter or local of the function."""
-    local = {p.name.value for p in function.params.params + function.params.kwonly_params}
+    local = {p.name.value for p in (*function.params.params, *function.params.kwonly_params)}
     for other in function.body.body:  # type: ignore[attr-defined]
         if isinstance(other, cst.SimpleStatementLine):
             for small in other.body:

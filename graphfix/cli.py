@@ -289,7 +289,7 @@ def _draw(outcome: FileOutcome, target: Path) -> None:
     from graphfix.drawing import DrawingError, draw
 
     try:
-        draw(outcome, target)
+        draw(outcome, target, _rules())
     except DrawingError as exc:
         click.echo(f"graphfix: --graph: {exc}", err=True)
         sys.exit(2)

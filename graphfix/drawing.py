@@ -7,8 +7,9 @@ flowing between them and the models built from them. The faults add labels and h
   orphan) and a model input no output depends on: red, bold;
 * layer calls computed from a built model's inputs whose outputs reach no model output (GF102's
   dead branch, never trained): dashed red outline on grey;
-* the rewiring a fault proposes, when its parameters identify both ends in the recorded graph:
-  a dashed blue edge "proposed: <name>". Nothing is drawn when they do not (never a guess).
+* the rewiring a fault's preferred repair proposes, when its plan identifies both ends in the
+  recorded graph: a dashed blue edge "proposed: <name>". Each rule says what its plans rewire
+  (`FaultRule.proposals`); nothing is drawn when a plan does not pin an edge down (never a guess).
 
 Node ids are stable (`c<call index>`, `t<tensor id>`, `m<model index>`), so the DOT text of one
 program is the same from run to run. A builder that ran twice (same source lines, same inputs)
@@ -22,14 +23,18 @@ import re
 import shutil
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import graphviz
 
-from graphfix.ftypes import Evidence, FaultOutcome, FileOutcome, ModelBuild, ProbeStatus, Span, Tensor
-from graphfix.graph import ConstructionGraph, same_shape
+from graphfix.ftypes import Evidence, FaultOutcome, FileOutcome, ModelBuild, Plan, ProbeStatus, Span, Tensor
+from graphfix.graph import ConstructionGraph, Proposal, TensorNames, same_shape
+
+if TYPE_CHECKING:
+    from codemods.base import FaultRule
 
 FORMATS: dict[str, str | None] = {".dot": None, ".gv": None, ".svg": "svg", ".png": "png", ".pdf": "pdf"}
 LABEL_LIMIT = 400  # above this many layer calls, edges carry no shape labels
@@ -57,9 +62,10 @@ class DrawingError(Exception):
     """The graph cannot be drawn; the message is one line."""
 
 
-def draw(outcome: FileOutcome, target: Path) -> None:
+def draw(outcome: FileOutcome, target: Path, rules: Mapping[str, FaultRule]) -> None:
     """Write the construction graph of outcome.evidence to target (.dot/.gv, or .svg/.png/.pdf
-    rendered by graphviz's `dot`). Raises DrawingError (one line) when there is nothing to draw,
+    rendered by graphviz's `dot`); `rules` (the registry by code) say what the faults' repairs
+    rewire. Raises DrawingError (one line) when there is nothing to draw,
     the suffix is unknown, `dot` is missing or fails, or the file cannot be written."""
     target = Path(target)
     suffix = target.suffix.lower()
@@ -71,7 +77,7 @@ def draw(outcome: FileOutcome, target: Path) -> None:
     if outcome.evidence is None:
         why = f": {outcome.error}" if outcome.error else ""
         raise DrawingError(f"{outcome.path}: no construction graph to draw, the file was not probed{why}")
-    dot = digraph(outcome)
+    dot = digraph(outcome, rules)
     render = FORMATS[suffix]
     if render is None:
         data = dot.source.encode("utf-8")
@@ -124,14 +130,6 @@ class Highlights:
     model_inputs: set[int] = field(default_factory=set)  # Input tids some model takes
 
 
-@dataclass(frozen=True)
-class Proposal:
-    source: str  # node id
-    target: str  # node id
-    label: str
-    replaces: str | None = None  # node id whose edge into `target` the proposal replaces
-
-
 def highlights(graph: ConstructionGraph) -> Highlights:
     evidence = graph.evidence
     found = Highlights()
@@ -174,25 +172,16 @@ def highlights(graph: ConstructionGraph) -> Highlights:
     return found
 
 
-def _model_for(evidence: Evidence, fault_line: int, fault_col: int, span: dict | None = None) -> ModelBuild | None:
+def _model_for(evidence: Evidence, fault_line: int, fault_col: int, span: Span | None = None) -> ModelBuild | None:
     for model in evidence.models:
         if model.span is None:
             continue
         if span is not None:
-            if _span_of(span) == model.span:
+            if span == model.span:
                 return model
         elif model.span.line == fault_line and model.span.col + 1 == fault_col:
             return model
     return None
-
-
-def _span_of(data: object) -> Span | None:
-    if not isinstance(data, dict):
-        return None
-    try:
-        return Span(int(data["line"]), int(data["col"]), int(data["end_line"]), int(data["end_col"]))
-    except (KeyError, TypeError, ValueError):
-        return None
 
 
 def _contains(outer: Span, inner: Span) -> bool:
@@ -202,87 +191,39 @@ def _contains(outer: Span, inner: Span) -> bool:
     )
 
 
-class _Namer:
-    """Variable names of tensors and models: the probe's `ModelBuild.names`, then the source."""
-
-    def __init__(self, outcome: FileOutcome, evidence: Evidence) -> None:
-        self.by_tensor: dict[int, str] = {}
-        for model in evidence.models:
-            for name, tid in sorted(model.names.items()):
-                self.by_tensor.setdefault(tid, name)
-        self.model_spans = {m.span for m in evidence.models if m.span is not None}
-        self._source = outcome.original
-        self._index: object | None = None
-
-    def bound_at(self, span: Span | None) -> str | None:
-        if span is None or not self._source:
-            return None
-        if self._index is None:
-            import libcst as cst
-
-            from graphfix.source import SourceIndex
-
-            try:
-                self._index = SourceIndex(self._source)
-            except (cst.ParserSyntaxError, RecursionError, ValueError):  # names from the probe only
-                self._index = False
-        if self._index is False:
-            return None
-        return self._index.name_bound_at(span)  # type: ignore[union-attr]
-
-    def tensor(self, tensor: Tensor, graph: ConstructionGraph) -> str | None:
-        if tensor.tid in self.by_tensor:
-            return self.by_tensor[tensor.tid]
-        if tensor.is_input:
-            return None if tensor.input_span in self.model_spans else self.bound_at(tensor.input_span)
-        producer = graph.producer(tensor.tid)
-        if producer is not None and len(producer.outputs) == 1:
-            return self.bound_at(producer.span)
-        return None
-
-    def tensor_named(self, name: str, graph: ConstructionGraph, candidates: Iterable[int]) -> int | None:
-        """The one tensor among `candidates` bound to `name`; None unless exactly one."""
-        found = {
-            t for t in candidates if (tensor := graph.tensor(t)) is not None and self.tensor(tensor, graph) == name
-        }
-        return found.pop() if len(found) == 1 else None
-
-
-def proposals(graph: ConstructionGraph, faults: Iterable[FaultOutcome], namer: _Namer) -> list[Proposal]:
-    """The rewiring each fault proposes, where its parameters pin both ends down in the graph."""
-    evidence = graph.evidence
+def proposals(
+    graph: ConstructionGraph, faults: Iterable[FaultOutcome], names: TensorNames, rules: Mapping[str, FaultRule]
+) -> list[Proposal]:
+    """The rewiring each fixable fault's preferred repair proposes, as its rule draws it."""
     found: list[Proposal] = []
     for item in faults:
         fault = item.fault
-        if fault.fix is None:
+        rule = rules.get(fault.code)
+        if not fault.fixable or rule is None:
             continue
-        params = fault.fix.params
+        plan = fault.repairs[0]
         try:
-            if fault.code == "GF101":
-                found.extend(_gf101(graph, evidence, fault.line, fault.col, params, namer))
-            elif fault.code == "GF102":
-                found.extend(_gf102(graph, evidence, params, namer))
-            elif fault.code == "GF103":
-                found.extend(_gf103(graph, evidence, params))
+            if fault.code == "GF101":  # until the GF101 module draws its own plans
+                found.extend(_gf101(graph, fault.line, fault.col, plan, names))
+            else:
+                found.extend(rule.proposals(fault, plan, graph, names))
         except (KeyError, TypeError, ValueError):
-            continue  # parameters of another shape: no proposal rather than a guess
+            continue  # a plan the graph does not match: no proposal rather than a guess
     unique: dict[tuple[str, str], Proposal] = {}
     for proposal in found:
         unique.setdefault((proposal.source, proposal.target), proposal)
     return list(unique.values())
 
 
-def _node_of(graph: ConstructionGraph, tid: int) -> str:
-    producer = graph.producer(tid)
-    return f"c{producer.index}" if producer is not None else f"t{tid}"
-
-
-def _gf101(
-    graph: ConstructionGraph, evidence: Evidence, line: int, col: int, params: dict, namer: _Namer
-) -> list[Proposal]:
-    mode = params.get("mode")
-    replacement = params["replacement"]
-    model = _model_for(evidence, line, col, params.get("model") if mode == "compose" else None)
+def _gf101(graph: ConstructionGraph, line: int, col: int, plan: Plan, names: TensorNames) -> list[Proposal]:
+    """GF101's `Rewire` and `Compose` plans (by class name: the drawing does not import rules)."""
+    evidence = graph.evidence
+    kind = type(plan).__name__
+    if kind not in ("Rewire", "Compose"):
+        return []
+    fields: Any = plan  # Rewire(orphan, orphan_def, replacement, uses) or Compose(model, submodel, replacement)
+    replacement: str = fields.replacement
+    model = _model_for(evidence, line, col, fields.model if kind == "Compose" else None)
     if model is None:
         return []
     orphans = sorted(
@@ -291,11 +232,16 @@ def _gf101(
         if (t := graph.tensor(r)) is not None and t.is_input and r not in model.inputs
     )
     candidates = graph.descendants(model.inputs)
-    if mode == "rewire":
-        orphan = model.names.get(params["orphan"])
+    if kind == "Rewire":
+        name: str = fields.orphan
+        orphan = model.names.get(name)
         if orphan not in orphans:
-            orphan = namer.tensor_named(params["orphan"], graph, orphans)
-        uses = [s for s in (_span_of(u) for u in params.get("uses", ())) if s is not None]
+            orphan = names.tensor_named(name, graph, orphans)
+        if orphan is None:
+            defined: Span = fields.orphan_def
+            at = [r for r in orphans if (t := graph.tensor(r)) is not None and t.input_span == defined]
+            orphan = at[0] if len(at) == 1 else None
+        uses: tuple[Span, ...] = fields.uses
         consumers = (
             [
                 c
@@ -306,7 +252,7 @@ def _gf101(
             else []
         )
         label = f"proposed: {replacement}"
-    elif mode == "compose":
+    else:
         sub = next(
             (
                 m
@@ -317,67 +263,15 @@ def _gf101(
         )
         orphan = sub.inputs[0] if sub is not None else None
         consumers = list(graph.consumers.get(orphan, [])) if orphan is not None else []
-        label = f"proposed: {params['submodel']}({replacement})"
-    else:
-        return []
+        label = f"proposed: {fields.submodel}({replacement})"
     if orphan is None or not consumers:
         return []
     tid = model.names.get(replacement)
     if tid not in candidates:
-        tid = namer.tensor_named(replacement, graph, candidates)
+        tid = names.tensor_named(replacement, graph, candidates)
     if tid is None or not same_shape(graph.tensor(tid), graph.tensor(orphan)):
         return []
-    source = _node_of(graph, tid)
-    return [Proposal(source, f"c{c.index}", label, replaces=f"t{orphan}") for c in consumers]
-
-
-def _gf102(graph: ConstructionGraph, evidence: Evidence, params: dict, namer: _Namer) -> list[Proposal]:
-    mode = params.get("mode")
-    if mode == "consumer":
-        span = _span_of(params["consumer"])
-        consumer = next((c for c in evidence.calls if c.span == span), None)
-        if consumer is None:
-            return []
-        old = namer.tensor_named(params["old"], graph, consumer.inputs)
-        if old is None:
-            return []
-        # the dead tensor: computed from the same input, bound to the new name
-        siblings = [t for c in graph.consumers.get(old, []) if c.index != consumer.index for t in c.outputs]
-        new = namer.tensor_named(params["new"], graph, siblings)
-        if new is None:
-            return []
-        return [
-            Proposal(
-                _node_of(graph, new), f"c{consumer.index}", f"proposed: {params['new']}", replaces=_node_of(graph, old)
-            )
-        ]
-    if mode == "model_input":
-        model = next((m for m in evidence.models if m.span == _span_of(params["model"])), None)
-        if model is None or len(model.inputs) != 1:
-            return []
-        roots = [r for r in graph.roots([model.inputs[0]]) if (t := graph.tensor(r)) is not None and t.is_input]
-        new = namer.tensor_named(params["new"], graph, roots)
-        if new is None:
-            return []
-        index = evidence.models.index(model)
-        return [
-            Proposal(
-                f"t{new}", f"m{index}", f"proposed input: {params['new']}", replaces=_node_of(graph, model.inputs[0])
-            )
-        ]
-    return []
-
-
-def _gf103(graph: ConstructionGraph, evidence: Evidence, params: dict) -> list[Proposal]:
-    model = next((m for m in evidence.models if m.span == _span_of(params["model"])), None)
-    base = params["base_layer"]
-    if model is None:
-        return []
-    nested = [c for c in evidence.calls if c.layer == base and c.model_inputs]
-    if len({c.model_inputs for c in nested}) != 1:
-        return []
-    index = evidence.models.index(model)
-    return [Proposal(f"t{t}", f"m{index}", f"proposed input: {base}.inputs") for t in nested[0].model_inputs]
+    return [Proposal(graph.node_id(tid), f"c{c.index}", label, replaces=f"t{orphan}") for c in consumers]
 
 
 # --- deduplication ----------------------------------------------------------------------------
@@ -475,16 +369,17 @@ def _fault_line(item: FaultOutcome) -> str:
     return f"{fault.code} {at}{state}: {_short(fault.message)}"
 
 
-def digraph(outcome: FileOutcome) -> graphviz.Digraph:
-    """The construction graph of `outcome.evidence` as a graphviz Digraph (not rendered)."""
+def digraph(outcome: FileOutcome, rules: Mapping[str, FaultRule]) -> graphviz.Digraph:
+    """The construction graph of `outcome.evidence` as a graphviz Digraph (not rendered); the
+    proposed rewirings come from `rules`, the registry by code."""
     evidence = outcome.evidence
     if evidence is None:
         raise DrawingError(f"{outcome.path}: no construction graph to draw, the file was not probed")
     graph = ConstructionGraph(evidence)
-    namer = _Namer(outcome, evidence)
+    namer = TensorNames(evidence, outcome.original)
     where = _locator(outcome)
     marks = highlights(graph)
-    proposed = proposals(graph, outcome.faults, namer)
+    proposed = proposals(graph, outcome.faults, namer, rules)
     call_rep, tensor_rep, model_rep = _canonical(evidence)
     big = len(set(call_rep.values())) > LABEL_LIMIT
 
@@ -610,13 +505,13 @@ def digraph(outcome: FileOutcome) -> graphviz.Digraph:
         dot.node(f"c{call.index}", label, **attrs)
         for tid in call.inputs:
             source = node_of(tid)
-            tensor = graph.tensor(tid)
+            flowing = graph.tensor(tid)
             key = (source, f"c{call.index}", "")
             if key in edges:
                 continue
             style: dict[str, str] = {}
-            if not big and tensor is not None:
-                style["label"] = " " + _shape(tensor.shape)
+            if not big and flowing is not None:
+                style["label"] = " " + _shape(flowing.shape)
             if (source, f"c{call.index}") in replaced:
                 style.update(color=GREY, fontcolor=GREY, label=style.get("label", "") + " (to be replaced)")
             edges[key] = style

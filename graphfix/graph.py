@@ -1,8 +1,21 @@
-"""The construction graph recorded by a probe: which tensors feed which, and from where."""
+"""The construction graph recorded by a probe: which tensors feed which, and from where.
+
+Also what a picture of it needs from the rules (no drawing here): the variable names of its
+tensors (`TensorNames`) and the rewirings a fault's repair proposes (`Proposal`), between node
+ids `c<call index>` (a layer call), `t<tensor id>` (a tensor no recorded call produced, such as
+an `Input`) and `m<model index>` (a model build).
+"""
 
 from __future__ import annotations
 
-from graphfix.ftypes import Evidence, LayerCall, Tensor
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+from graphfix.ftypes import Evidence, LayerCall, Span, Tensor
+
+if TYPE_CHECKING:
+    from graphfix.source import SourceIndex
 
 
 class ConstructionGraph:
@@ -61,9 +74,71 @@ class ConstructionGraph:
     def tensor(self, tid: int) -> Tensor | None:
         return self.tensors.get(tid)
 
+    def node_id(self, tid: int) -> str:
+        """The node a tensor is drawn from: its producing call, else the tensor itself."""
+        producer = self.producer(tid)
+        return f"c{producer.index}" if producer is not None else f"t{tid}"
+
 
 def same_shape(a: Tensor | None, b: Tensor | None) -> bool:
     """Equal shapes, ignoring the batch dimension."""
     if a is None or b is None or a.shape is None or b.shape is None:
         return False
     return len(a.shape) == len(b.shape) and a.shape[1:] == b.shape[1:]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A rewiring a repair proposes, as an edge between node ids (`c<call>`, `t<tensor>`, `m<model>`)."""
+
+    source: str  # node id
+    target: str  # node id
+    label: str
+    replaces: str | None = None  # node id whose edge into `target` the proposal replaces
+
+
+class TensorNames:
+    """Variable names of tensors and models: the probe's `ModelBuild.names`, then the source."""
+
+    def __init__(self, evidence: Evidence, source: str | None) -> None:
+        self.by_tensor: dict[int, str] = {}
+        for model in evidence.models:
+            for name, tid in sorted(model.names.items()):
+                self.by_tensor.setdefault(tid, name)
+        self.model_spans = {m.span for m in evidence.models if m.span is not None}
+        self._source = source
+        self._index: SourceIndex | Literal[False] | None = None  # parsed on first use; False: unparseable
+
+    def bound_at(self, span: Span | None) -> str | None:
+        """The name the source binds the value made at `span` to."""
+        if span is None or not self._source:
+            return None
+        if self._index is None:
+            import libcst as cst
+
+            from graphfix.source import SourceIndex
+
+            try:
+                self._index = SourceIndex(self._source)
+            except (cst.ParserSyntaxError, RecursionError, ValueError):  # names from the probe only
+                self._index = False
+        if self._index is False:
+            return None
+        return self._index.name_bound_at(span)
+
+    def tensor(self, tensor: Tensor, graph: ConstructionGraph) -> str | None:
+        if tensor.tid in self.by_tensor:
+            return self.by_tensor[tensor.tid]
+        if tensor.is_input:
+            return None if tensor.input_span in self.model_spans else self.bound_at(tensor.input_span)
+        producer = graph.producer(tensor.tid)
+        if producer is not None and len(producer.outputs) == 1:
+            return self.bound_at(producer.span)
+        return None
+
+    def tensor_named(self, name: str, graph: ConstructionGraph, candidates: Iterable[int]) -> int | None:
+        """The one tensor among `candidates` bound to `name`; None unless exactly one."""
+        found = {
+            t for t in candidates if (tensor := graph.tensor(t)) is not None and self.tensor(tensor, graph) == name
+        }
+        return found.pop() if len(found) == 1 else None

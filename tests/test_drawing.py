@@ -5,16 +5,34 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from codemods.base import FaultRule
+from codemods.dead_branch import DeadBranch, ModelInput
 from graphfix.drawing import BLUE, RED, DrawingError, digraph, draw
 from graphfix.engine import Engine
-from graphfix.ftypes import Evidence, FileOutcome, LayerCall, ModelBuild, ProbeStatus, Span, Tensor
+from graphfix.ftypes import (
+    Evidence,
+    Fault,
+    FaultOutcome,
+    FileOutcome,
+    FixState,
+    LayerCall,
+    ModelBuild,
+    Plan,
+    ProbeStatus,
+    Span,
+    Tensor,
+)
+from graphfix.graph import ConstructionGraph, Proposal, TensorNames
+from graphfix.registry import discover
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+RULES = discover()  # the rules say what their repairs rewire
 
 CLEAN = """\
 import keras
@@ -82,7 +100,7 @@ class Dot:
 
 def dot_of(outcome: FileOutcome, tmp_path: Path, name: str = "graph.dot") -> Dot:
     target = tmp_path / name
-    draw(outcome, target)
+    draw(outcome, target, RULES)
     return Dot(target.read_text(encoding="utf-8"))
 
 
@@ -149,7 +167,7 @@ def test_nested_model_input_and_proposed_model_input(engine: Engine, tmp_path: P
 
 def test_compose_proposal_names_the_submodel(engine: Engine, tmp_path: Path) -> None:
     outcome = engine.check(write(tmp_path, "compose.py", COMPOSE))
-    assert [f.fault.fix.params["mode"] for f in outcome.faults if f.fault.fix] == ["compose"]
+    assert [f.fault.repairs[0].kind for f in outcome.faults if f.fault.repairs] == ["compose"]
     dot = dot_of(outcome, tmp_path)
     dot.node("Input z", "not a model input")
     dot.edge(dot.node("(Dense)\\nline 5"), dot.node("(Dense)\\nline 7"), "proposed: dec(code)", "style=dashed")
@@ -181,17 +199,17 @@ def test_a_builder_run_twice_is_drawn_once(engine: Engine, tmp_path: Path) -> No
 
 def test_the_dot_text_is_stable_from_probe_to_probe(engine: Engine, autoencoder: FileOutcome) -> None:
     again = engine.check(EXAMPLES / "autoencoder.py")
-    assert digraph(again).source == digraph(autoencoder).source
+    assert digraph(again, RULES).source == digraph(autoencoder, RULES).source
 
 
 def test_svg_when_dot_is_installed(autoencoder: FileOutcome, tmp_path: Path) -> None:
     target = tmp_path / "graph.svg"
     if shutil.which("dot") is None:
         with pytest.raises(DrawingError, match="graphviz"):
-            draw(autoencoder, target)
+            draw(autoencoder, target, RULES)
         assert not target.exists()
         return
-    draw(autoencoder, target)
+    draw(autoencoder, target, RULES)
     text = target.read_text(encoding="utf-8")
     assert text.startswith("<?xml") or "<svg" in text
     assert "latent_in" in text and "proposed: encoded" in text
@@ -206,43 +224,43 @@ def test_missing_dot_says_how_to_install_it(
     monkeypatch.setenv("PATH", "")
     target = tmp_path / "graph.svg"
     with pytest.raises(DrawingError) as info:
-        draw(autoencoder, target)
+        draw(autoencoder, target, RULES)
     message = str(info.value)
     assert "\n" not in message
     for hint in ("graphviz", "apt-get install graphviz", "brew install graphviz", "conda install graphviz", ".dot"):
         assert hint in message
     assert not target.exists() and list(tmp_path.iterdir()) == []
-    draw(autoencoder, tmp_path / "graph.dot")  # DOT needs no graphviz binary
+    draw(autoencoder, tmp_path / "graph.dot", RULES)  # DOT needs no graphviz binary
     assert (tmp_path / "graph.dot").read_text(encoding="utf-8").startswith("digraph")
 
 
 def test_unknown_suffix(autoencoder: FileOutcome, tmp_path: Path) -> None:
     with pytest.raises(DrawingError, match=r"\.svg") as info:
-        draw(autoencoder, tmp_path / "graph.jpg")
+        draw(autoencoder, tmp_path / "graph.jpg", RULES)
     assert "\n" not in str(info.value)
     with pytest.raises(DrawingError):
-        draw(autoencoder, tmp_path / "graph")
+        draw(autoencoder, tmp_path / "graph", RULES)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_no_evidence(tmp_path: Path) -> None:
     outcome = FileOutcome("broken.py", error="syntax error at line 3")
     with pytest.raises(DrawingError, match="not probed") as info:
-        draw(outcome, tmp_path / "graph.dot")
+        draw(outcome, tmp_path / "graph.dot", RULES)
     assert "syntax error at line 3" in str(info.value) and "\n" not in str(info.value)
 
 
 def test_written_atomically_over_an_existing_file(autoencoder: FileOutcome, tmp_path: Path) -> None:
     target = tmp_path / "graph.dot"
     target.write_text("old", encoding="utf-8")
-    draw(autoencoder, target)
+    draw(autoencoder, target, RULES)
     assert target.read_text(encoding="utf-8").startswith("digraph")
     assert [p.name for p in tmp_path.iterdir()] == ["graph.dot"]
 
 
 def test_unwritable_target(autoencoder: FileOutcome, tmp_path: Path) -> None:
     with pytest.raises(DrawingError, match="cannot write"):
-        draw(autoencoder, tmp_path / "missing" / "graph.dot")
+        draw(autoencoder, tmp_path / "missing" / "graph.dot", RULES)
 
 
 # --- synthetic evidence -----------------------------------------------------------------------
@@ -290,3 +308,96 @@ def test_notebook_lines_are_cell_lines(tmp_path: Path) -> None:
     dot = dot_of(outcome, tmp_path)
     dot.node("Input x", "cell 4 line 1")
     dot.node("dense (Dense)\\ncell 4 line 2")
+
+
+# --- what the rules propose -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Feed(Plan):
+    source: str
+    target: str
+
+
+class Drawn(FaultRule):
+    """A rule whose plans name the edge they rewire; it records what the drawing asks."""
+
+    code = "GF999"
+    name = "drawn"
+    summary = "test rule"
+
+    def __init__(self) -> None:
+        self.asked: list[Plan] = []
+
+    def proposals(self, fault: Fault, plan: Plan, graph: ConstructionGraph, names: TensorNames) -> list[Proposal]:
+        self.asked.append(plan)
+        assert isinstance(plan, Feed)
+        return [Proposal(plan.source, plan.target, "proposed: x", replaces="c0")]
+
+
+def test_the_drawing_draws_what_the_rule_proposes(tmp_path: Path) -> None:
+    rule = Drawn()
+    preferred, other = Feed("t1", "c1"), Feed("t1", "c0")
+    faults = (
+        FaultOutcome(Fault("GF999", "drawn", 3, 1, "fixable", repairs=(preferred, other)), FixState.UNVERIFIED),
+        FaultOutcome(Fault("GF999", "drawn", 4, 1, "report only"), FixState.NONE),
+    )
+    outcome = FileOutcome("drawn.py", faults=faults, evidence=chain(2))
+    target = tmp_path / "graph.dot"
+    draw(outcome, target, {"GF999": rule})
+    dot = Dot(target.read_text(encoding="utf-8"))
+    assert rule.asked == [preferred]  # the preferred repair only; nothing for a fault without one
+    proposed = dot.edge("t1", "c1", "proposed: x")
+    assert "style=dashed" in proposed and BLUE in proposed
+    assert "to be replaced" in dot.edge("c0", "c1")
+    draw(outcome, target, {})  # no rule for the code: nothing proposed, no error
+    assert not any("proposed:" in attrs for _, _, attrs in Dot(target.read_text(encoding="utf-8")).edges)
+
+
+INTERMEDIATE = """\
+inp = Input((8,))
+h = Dense(4)(inp)
+out = Dense(1)(h)
+m = Model(inputs=h, outputs=out)
+"""
+
+
+def intermediate_input(names: dict[str, int]) -> Evidence:
+    """INTERMEDIATE as a probe records it: the model is built on `h`, not on the Input."""
+    tensors = {
+        1: Tensor(1, (None, 8), None, True, Span(1, 6, 1, 17)),
+        2: Tensor(2, (None, 4), 0, False, None),
+        3: Tensor(3, (None, 1), 1, False, None),
+    }
+    calls = (
+        LayerCall(0, "dense", "Dense", 10, (1,), (2,), ((None, 8),), Span(2, 4, 2, 17)),
+        LayerCall(1, "dense_1", "Dense", 11, (2,), (3,), ((None, 4),), Span(3, 6, 3, 17)),
+    )
+    model = ModelBuild("Functional", 1, True, (2,), (3,), Span(4, 4, 4, 32), None, "functional", names=names)
+    return Evidence(ProbeStatus.OK, "keras3", calls, tensors, (model,))
+
+
+def test_dead_branch_proposes_the_input_for_an_intermediate_model_input(tmp_path: Path) -> None:
+    plan = ModelInput(Span(4, 4, 4, 32), old="h", new="inp")
+    fault = Fault("GF102", "dead-branch", 4, 5, "model input `h` is an intermediate tensor", repairs=(plan,))
+    # names from the probe, or else from the source
+    for evidence, source in ((intermediate_input({"inp": 1, "h": 2, "out": 3}), None), (intermediate_input({}), INTERMEDIATE)):
+        graph = ConstructionGraph(evidence)
+        names = TensorNames(evidence, source)
+        expected = Proposal("t1", "m0", "proposed input: inp", replaces="c0")
+        assert DeadBranch().proposals(fault, plan, graph, names) == [expected]
+        elsewhere = ModelInput(Span(9, 0, 9, 10), old="h", new="inp")
+        assert DeadBranch().proposals(fault, elsewhere, graph, names) == []  # no such model: nothing
+        unknown = ModelInput(Span(4, 4, 4, 32), old="h", new="pixels")
+        assert DeadBranch().proposals(fault, unknown, graph, names) == []  # no such Input: nothing
+    outcome = FileOutcome(
+        "intermediate.py",
+        original=INTERMEDIATE,
+        faults=(FaultOutcome(fault, FixState.UNVERIFIED),),
+        evidence=intermediate_input({}),
+    )
+    target = tmp_path / "graph.dot"
+    draw(outcome, target, {"GF102": DeadBranch()})
+    dot = Dot(target.read_text(encoding="utf-8"))
+    assert "style=dashed" in dot.edge("t1", "m0", "proposed input: inp")
+    assert "to be replaced" in dot.edge("c0", "m0", "model input")
