@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.graphfix-installed
 
-.PHONY: demo test eval bench clean
+.PHONY: demo test lint eval bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,11 @@ demo: $(STAMP)
 	@echo "== graphfix fix examples/ (verified diffs; files are not touched)"
 	@$(VENV)/bin/graphfix fix examples/
 
-test: $(STAMP)
+lint: $(STAMP)
+	$(VENV)/bin/ruff check graphfix codemods tests bench
+	$(VENV)/bin/mypy
+
+test: lint
 	$(PY) -m pytest -q tests
 
 eval: $(STAMP)

@@ -411,7 +411,9 @@ class _Site:
 def bound_expression(index: SourceIndex, span: Span) -> str | None:
     """`x` or `self.x` when the call at `span` is the whole value of an assignment to it."""
     node = index.node_at(span)
-    parent = index.parent(node) if node is not None else None
+    if node is None:
+        return None
+    parent = index.parent(node)
     if isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1:
         target = parent.targets[0].target
         if isinstance(target, (cst.Name, cst.Attribute)):
@@ -494,7 +496,8 @@ def _loads(index: SourceIndex, scope: object, name: str) -> list[cst.Name] | Non
             node = access.node
             if not isinstance(node, cst.Name):
                 return None
-            parent = index.parent(index.parent(node))  # Name -> Arg -> Call
+            arg = index.parent(node)
+            parent = index.parent(arg) if arg is not None else None  # Name -> Arg -> Call
             if isinstance(parent, cst.Call) and index.module.code_for_node(parent.func).split(".")[-1] in ("Model", "Functional"):
                 return None
             loads.append(node)

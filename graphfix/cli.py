@@ -241,7 +241,7 @@ def _prepare(
         run=not no_run,
         gpu=gpu,
         select=_codes(select, "--select") if select is not None else config.select,
-        ignore=_codes(ignore, "--ignore") if ignore is not None else config.ignore,
+        ignore=(_codes(ignore, "--ignore") or frozenset()) if ignore is not None else config.ignore,
     )
     return Run(
         files=files,

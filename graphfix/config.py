@@ -109,7 +109,7 @@ def parse_table(table: Any, source: Path, codes: Collection[str]) -> Config:
         expected = KEYS[key]
         if isinstance(value, bool) or not isinstance(value, expected):
             raise ConfigError(f"{where}: {key} must be {_describe(expected)}, not {type(value).__name__}")
-        if expected is list and not all(isinstance(item, str) for item in value):
+        if isinstance(value, list) and not all(isinstance(item, str) for item in value):
             raise ConfigError(f"{where}: {key} must be a list of strings")
     if table.get("timeout") is not None and table["timeout"] <= 0:
         raise ConfigError(f"{where}: timeout must be positive")

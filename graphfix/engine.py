@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import traceback
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,7 +58,7 @@ class Options:
 
 @dataclass
 class Engine:
-    rules: dict[str, FaultRule]
+    rules: Mapping[str, FaultRule]
     options: Options = field(default_factory=Options)
     _workers: dict[str, Worker] = field(default_factory=dict)
 

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -75,7 +75,7 @@ class GraphfixServer(LanguageServer):
 # -- options -----------------------------------------------------------------------------------
 
 
-def options_for(init: Any, root: Path, log: Log, codes: Iterable[str]) -> Options:
+def options_for(init: Any, root: Path, log: Log, codes: Collection[str]) -> Options:
     """[tool.graphfix] of the workspace, overridden by initializationOptions `python`/`timeout`."""
     init = init if isinstance(init, dict) else {}
     try:

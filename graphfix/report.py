@@ -7,6 +7,7 @@ Columns are 1-based everywhere, as editors and GitHub expect.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -165,7 +166,7 @@ def github_lines(outcome: FileOutcome, fix_mode: bool) -> list[str]:
 # -- SARIF 2.1.0 ---------------------------------------------------------------------------------
 
 
-def sarif(outcomes: list[FileOutcome], rules: dict[str, FaultRule], root: Path | None = None) -> dict[str, Any]:
+def sarif(outcomes: list[FileOutcome], rules: Mapping[str, FaultRule], root: Path | None = None) -> dict[str, Any]:
     """One SARIF run: every known rule in the driver, one result per fault, a notification per
     file that could not be checked. URIs are relative to `root` (default: the working
     directory) under `%SRCROOT%`, as code-scanning uploads expect."""

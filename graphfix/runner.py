@@ -77,7 +77,7 @@ def run_ray(
         def run(self, path: str, raw: bytes, operation: str) -> FileOutcome:
             return self.engine.run_source(Path(path), raw, operation)
 
-    actors = [EngineActor.remote(options) for _ in range(max(1, jobs))]
+    actors = [EngineActor.remote(options) for _ in range(max(1, jobs))]  # type: ignore[attr-defined]
     pool = ActorPool(actors)
     items = []
     for path in paths:

@@ -101,7 +101,8 @@ def stub_datasets() -> None:
             continue
         short = name.rsplit(".", 1)[-1]
         if short in fakes and hasattr(module, "load_data"):
-            module.load_data = _noting(fakes[short], f"keras.datasets.{short}.load_data: random arrays of the real shapes")
+            module.load_data = _noting(  # type: ignore[attr-defined]
+                fakes[short], f"keras.datasets.{short}.load_data: random arrays of the real shapes")
 
 
 # -- pre-trained weights ----------------------------------------------------------------------
@@ -219,7 +220,7 @@ def stub_training(directory: str) -> None:
         cls.save_weights = _into_tmp(cls.save_weights, "save_weights", directory)
     for name, module in list(sys.modules.items()):
         if module is not None and name.endswith(".utils") and hasattr(module, "plot_model"):
-            module.plot_model = lambda *a, **k: _note("plot_model: skipped")
+            module.plot_model = lambda *a, **k: _note("plot_model: skipped")  # type: ignore[attr-defined]
 
 
 # -- network and the user's files -------------------------------------------------------------
@@ -237,7 +238,7 @@ def block_network() -> None:
             raise NetworkDisabled(f"graphfix probe: network access is disabled (connect to {address!r}); use --no-stubs to allow it")
         return original_connect(self, address)
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
 
     def create_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
         _note("network: blocked")
