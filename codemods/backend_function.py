@@ -21,17 +21,29 @@ reported, not rewritten.
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import add_import, call_at, drop_unused_backend_imports, model_arg, span_json
+from codemods.edits import add_import, call_at, drop_unused_backend_imports, model_arg
 from codemods.tf_op_on_keras_tensor import keras_prefix
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
 _ERROR = re.compile(r"module '[\w.]*backend' has no attribute 'function'")
+
+
+@dataclass(frozen=True)
+class SubModel(Plan):
+    """The `backend.function(inputs, outputs)` call at `call`, bound to `name`, becomes a
+    sub-model; every call `name(xs)` becomes `name.predict(xs, verbose=0)`."""
+
+    call: Span
+    name: str
+
+    def describe(self) -> str:
+        return f"sub-model: `{self.name}` becomes `keras.Model(inputs, outputs)`, called with `predict`"
 
 
 class BackendFunction(FaultRule):
@@ -53,8 +65,8 @@ class BackendFunction(FaultRule):
         name = index.bound_name(call)
         if name is None or "learning_phase" in index.module.code_for_node(call):
             return [self.fault(line, col, f"{lead}: build a sub-model `keras.Model(inputs, outputs)` and call `predict`")]
-        params = {"call": span_json(index.span_of(call)), "name": name}
-        return [self.fault(line, col, f"{lead}: `{name}` becomes a sub-model called with `predict`", fix=FixPlan(self.code, params))]
+        plan = SubModel(index.span_of(call), name)
+        return [self.fault(line, col, f"{lead}: `{name}` becomes a sub-model called with `predict`", repairs=(plan,))]
 
     def detect_static(self, index: SourceIndex) -> list[Fault]:
         if ".function(" not in index.source:
@@ -68,13 +80,16 @@ class BackendFunction(FaultRule):
                 continue
             name = index.bound_name(node)
             span = index.span_of(node)
-            plan = FixPlan(self.code, {"call": span_json(span), "name": name}) if name else None
-            faults.append(self.fault(span.line, span.col + 1, "`backend.function` does not exist in Keras 3: use a sub-model", fix=plan))
+            repairs = (SubModel(span, name),) if name else ()
+            message = "`backend.function` does not exist in Keras 3: use a sub-model"
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs))
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        call = call_at(index, params["call"])
-        name = params["name"]
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, SubModel):
+            raise Skip(f"not a {self.code} plan: {plan.kind}")
+        call = call_at(index, plan.call)
+        name = plan.name
         inputs, outputs = model_arg(call, 0, "inputs"), model_arg(call, 1, "outputs")
         if inputs is None or outputs is None or len(call.args) != 2 or index.bound_name(call) != name:
             raise Skip("the backend function does not take exactly inputs and outputs")
@@ -110,7 +125,7 @@ class BackendFunction(FaultRule):
                 "get_hidden = K.function([model.input], [model.layers[1].output])\n"
                 "hidden = get_hidden([x])[0]\n"
             ),
-            params={"call": {"line": 3, "col": 13, "end_line": 3, "end_col": 64}, "name": "get_hidden"},
+            plan=SubModel(Span(3, 13, 3, 64), "get_hidden"),
             after=(
                 "import keras\n"
                 "get_hidden = keras.Model([model.input], [model.layers[1].output])\n"
@@ -123,7 +138,7 @@ class BackendFunction(FaultRule):
                 "f = tf.keras.backend.function(inputs=model.inputs, outputs=[a.output, b.output])\n"
                 "first, second = f(batch)\n"
             ),
-            params={"call": {"line": 2, "col": 4, "end_line": 2, "end_col": 81}, "name": "f"},
+            plan=SubModel(Span(2, 4, 2, 80), "f"),
             after=(
                 "import tensorflow as tf\n"
                 "f = tf.keras.Model(model.inputs, [a.output, b.output])\n"
@@ -134,7 +149,7 @@ class BackendFunction(FaultRule):
     UNCHANGED = (
         Example(
             before="import keras\nfrom keras import backend as K\nf = K.function([m.input], [m.output])\nrun_all(f)\n",
-            params={"call": {"line": 3, "col": 4, "end_line": 3, "end_col": 37}, "name": "f"},
+            plan=SubModel(Span(3, 4, 3, 37), "f"),
             note="the function is passed elsewhere: its callers are out of reach",
         ),
     )

@@ -22,16 +22,29 @@ called from another module) is reported, not rewritten: its other callers would 
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.tf_functions import enclosing_class, functions, qualified_names, tf_function_decorator
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
 KERAS_TENSOR = "A KerasTensor cannot be used as input to a TensorFlow function"
+
+
+@dataclass(frozen=True)
+class PassAsArgument(Plan):
+    """The module-level `names` that `function` reads become its parameters, passed by keyword
+    at every call of it in the file."""
+
+    function: str
+    names: tuple[str, ...]
+
+    def describe(self) -> str:
+        names = ", ".join(f"`{n}`" for n in self.names)
+        return f"pass as argument: `{self.function}` takes {names} as a parameter; every call passes it"
 
 
 class CapturedTensor(FaultRule):
@@ -53,21 +66,24 @@ class CapturedTensor(FaultRule):
             if seen and not symbolic_error:
                 what += f" (the probe saw {', '.join(f'`{n}`' for n in seen)} rebound after the trace)"
             message = f"`{function.name.value}` reads {names} from the module: {what}; pass it as an argument"
-            fix = FixPlan(self.code, {"function": function.name.value, "names": captured}) if calls is not None else None
-            if fix is None:
+            repairs = (PassAsArgument(function.name.value, tuple(captured)),) if calls is not None else ()
+            if not repairs:
                 message += " (the function is also used other than by direct calls)"
-            faults.append(self.fault(span.line, span.col + 1, message, fix=fix, explains_error=symbolic_error))
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=symbolic_error))
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        target = next((f for f in functions(index) if f.name.value == params["function"]), None)
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, PassAsArgument):
+            raise Skip(f"not a {self.code} plan: {plan.kind}")
+        target = next((f for f in functions(index) if f.name.value == plan.function), None)
         if target is None:
-            raise Skip(f"no function `{params['function']}`")
-        calls = _call_sites(index, target)
-        if calls is None:
+            raise Skip(f"no function `{plan.function}`")
+        found = _call_sites(index, target)
+        if found is None:
             raise Skip("the function is used other than by direct calls")
-        names: list[str] = params["names"]
-        existing = {p.name.value for p in target.params.params + target.params.kwonly_params}
+        calls: list[cst.Call] = found
+        names = plan.names
+        existing = {p.name.value for p in [*target.params.params, *target.params.kwonly_params]}
         if set(names) & existing:
             raise Skip("the function already has a parameter of that name")
 
@@ -107,7 +123,7 @@ class CapturedTensor(FaultRule):
                 "scale = tf.constant(3.0)\n"
                 "print(apply(tf.constant(1.0), bias=1.0))\n"
             ),
-            params={"function": "apply", "names": ["scale"]},
+            plan=PassAsArgument("apply", ("scale",)),
             after=(
                 "import tensorflow as tf\n"
                 "scale = tf.constant(2.0)\n"
@@ -132,7 +148,7 @@ class CapturedTensor(FaultRule):
                 "    return x * scale\n"
                 "callbacks = [apply]\n"
             ),
-            params={"function": "apply", "names": ["scale"]},
+            plan=PassAsArgument("apply", ("scale",)),
             note="the function is passed around: its other callers are out of reach",
         ),
     )
@@ -168,7 +184,8 @@ def _captures(
     for function in functions(index):
         if tf_function_decorator(index, function) is None or enclosing_class(index, function) is not None:
             continue
-        if index.parent(index.parent(function)) is not None and not isinstance(index.parent(function), cst.Module):
+        parent = index.parent(function)
+        if parent is not None and index.parent(parent) is not None and not isinstance(parent, cst.Module):
             continue  # module-level functions only
         reads = _free_reads(function)
         first_call = min((index.range(c).start.line for c in _direct_calls(index, function)), default=None)
@@ -197,7 +214,7 @@ def _is_symbolic_value(index: SourceIndex, value: cst.BaseExpression) -> bool:
 
 
 def _free_reads(function: cst.FunctionDef) -> set[str]:
-    local = {p.name.value for p in function.params.params + function.params.kwonly_params}
+    local = {p.name.value for p in [*function.params.params, *function.params.kwonly_params]}
     reads: set[str] = set()
 
     class Finder(cst.CSTVisitor):

@@ -16,13 +16,20 @@ after everything ``__init__`` already sets, so constructor arguments that read `
 keep working; ``call`` uses the attribute. When ``__init__`` is missing, one is added that
 forwards its keyword arguments to the base class. What ``call`` computes is unchanged except that
 the weights are now created once and tracked, which is what makes them trainable and savable.
-A constructor that reads ``call``'s own inputs or locals (say ``inputs.shape[-1]``) needs the
-input shape: that is ``build``'s job and is reported, not rewritten.
+
+A constructor that needs the input's shape (``Dense(x.shape[-1])``, ``x`` being ``call``'s
+input) cannot run in ``__init__``: that is ``build``'s job. When that is all a constructor reads
+of ``call``'s inputs and locals, the constructions are hoisted into ``build`` instead (added when
+missing, as ``build(self, input_shape)``), with ``x.shape[i]`` read as ``input_shape[i]``: Keras
+calls ``build`` once, with the input's shape, before the first ``call``. A constructor that
+reads anything else of ``call`` (an intermediate result, the input's values) is reported, not
+rewritten.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
@@ -37,10 +44,31 @@ from codemods.tf_functions import (
     is_keras_subclass,
     method,
 )
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
 SINGLETON = "singleton tf.Variables"
+
+
+@dataclass(frozen=True)
+class HoistToInit(Plan):
+    """What `class_name.call` constructs becomes attributes created in `__init__`."""
+
+    class_name: str
+
+    def describe(self) -> str:
+        return f"hoist to init: what `{self.class_name}.call` constructs is created once in `__init__`"
+
+
+@dataclass(frozen=True)
+class HoistToBuild(Plan):
+    """What `class_name.call` constructs becomes attributes created in `build`, reading the
+    input's shape from `build`'s argument."""
+
+    class_name: str
+
+    def describe(self) -> str:
+        return f"hoist to build: what `{self.class_name}.call` constructs is created once in `build`"
 
 
 class LayerCreatedInCall(FaultRule):
@@ -58,57 +86,37 @@ class LayerCreatedInCall(FaultRule):
             first = made[0]
             span = index.span_of(first)
             kinds = ", ".join(sorted({index.module.code_for_node(c.func).split(".")[-1] for c in made}))
-            hoistable = all(_hoistable(index, call, c) for c in made)
             message = f"`{name}.call` constructs {kinds} on every call: new, untracked weights each time"
             created, tracked = evidence.created_in_call.get(name), evidence.tracked_after_call.get(name)
             if created is not None and tracked is not None and created > tracked:
                 message += f" (the probe saw {created} variables made in one call, {tracked} tracked)"
             if name in evidence.disagreeing:
                 message += "; two calls on the same input gave different outputs"
-            fix = FixPlan(self.code, {"class": cls.name.value}) if hoistable else None
-            if not hoistable:
+            repairs: tuple[Plan, ...] = ()
+            if all(_hoistable(index, call, c) for c in made):
+                repairs = (HoistToInit(name),)
+            elif all(_hoistable(index, call, c, shape_of=_input_name(call)) for c in made):
+                repairs = (HoistToBuild(name),)
+                message += " (a constructor reads the input's shape: create it in build)"
+            else:
                 message += " (a constructor reads call's inputs: create it in build)"
-            faults.append(self.fault(span.line, span.col + 1, message, fix=fix, explains_error=failed))
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=failed))
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, (HoistToInit, HoistToBuild)):
+            raise Skip(f"not a {self.code} plan: {plan.kind}")
         for cls, call, made in _constructions(index):
-            if cls.name.value != params["class"]:
+            if cls.name.value != plan.class_name:
                 continue
-            if not all(_hoistable(index, call, c) for c in made):
-                raise Skip("a constructor reads call's inputs or locals")
-            taken = _attributes(cls)
-            replacements: dict[cst.CSTNode, cst.CSTNode] = {}
-            assignments: list[cst.BaseStatement] = []
-            for construction in made:
-                attr = _unique(_preferred_name(index, construction), taken)
-                taken.add(attr)
-                replacements[construction] = cst.parse_expression(f"self.{attr}")
-                assignments.append(cst.parse_statement(f"self.{attr} = {index.module.code_for_node(construction)}"))
-            init = method(cls, "__init__")
-
-            class Hoist(cst.CSTTransformer):
-                def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-                    return replacements.get(original, updated)  # type: ignore[return-value]
-
-                def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> Any:
-                    if init is not None and original is init:
-                        body = updated.body
-                        return updated.with_changes(body=body.with_changes(body=[*body.body, *assignments]))
-                    if init is None and original is call:
-                        created = cst.parse_statement(
-                            "def __init__(self, **kwargs):\n    super().__init__(**kwargs)\n"
-                            + "".join(f"    {cst.Module([]).code_for_node(a).strip()}\n" for a in assignments)
-                        )
-                        leading = updated.leading_lines
-                        return cst.FlattenSentinel([
-                            created.with_changes(leading_lines=leading),
-                            updated.with_changes(leading_lines=[cst.EmptyLine(indent=False)]),
-                        ])
-                    return updated
-
-            return index.module.visit(Hoist()).code
-        raise Skip(f"no construction in `{params['class']}.call`")
+            if isinstance(plan, HoistToInit):
+                if not all(_hoistable(index, call, c) for c in made):
+                    raise Skip("a constructor reads call's inputs or locals")
+                return _hoist(index, cls, call, made, "__init__")
+            if not all(_hoistable(index, call, c, shape_of=_input_name(call)) for c in made):
+                raise Skip("a constructor reads call's inputs or locals other than the input's shape")
+            return _hoist(index, cls, call, made, "build")
+        raise Skip(f"no construction in `{plan.class_name}.call`")
 
     EXAMPLES = (
         Example(
@@ -124,7 +132,7 @@ class LayerCreatedInCall(FaultRule):
                 "        proj = keras.layers.Dense(1)\n"
                 "        return proj(h)\n"
             ),
-            params={"class": "Head"},
+            plan=HoistToInit("Head"),
             after=(
                 "import keras\n"
                 "class Head(keras.layers.Layer):\n"
@@ -148,7 +156,7 @@ class LayerCreatedInCall(FaultRule):
                 "        w = tf.Variable(1.0)\n"
                 "        return x * w\n"
             ),
-            params={"class": "Scale"},
+            plan=HoistToInit("Scale"),
             after=(
                 "import tensorflow as tf\n"
                 "class Scale(tf.keras.layers.Layer):\n"
@@ -161,6 +169,55 @@ class LayerCreatedInCall(FaultRule):
                 "        return x * w\n"
             ),
         ),
+        Example(
+            before=(
+                "import keras\n"
+                "class Auto(keras.layers.Layer):\n"
+                "    def call(self, x):\n"
+                "        return keras.layers.Dense(x.shape[-1])(x)\n"
+            ),
+            plan=HoistToBuild("Auto"),
+            after=(
+                "import keras\n"
+                "class Auto(keras.layers.Layer):\n"
+                "    def build(self, input_shape):\n"
+                "        self.dense = keras.layers.Dense(input_shape[-1])\n"
+                "\n"
+                "    def call(self, x):\n"
+                "        return self.dense(x)\n"
+            ),
+        ),
+        Example(
+            before=(
+                "import keras\n"
+                "class Gate(keras.layers.Layer):\n"
+                "    def __init__(self, **kwargs):\n"
+                "        super().__init__(**kwargs)\n"
+                "\n"
+                "    def build(self, shape):\n"
+                "        self.bias = self.add_weight(shape=(shape[-1],), initializer='zeros')\n"
+                "\n"
+                "    def call(self, inputs, training=None):\n"
+                "        w = self.add_weight(shape=(inputs.shape[-1], 1))\n"
+                "        return keras.ops.matmul(inputs, w) + self.bias\n"
+            ),
+            plan=HoistToBuild("Gate"),
+            after=(
+                "import keras\n"
+                "class Gate(keras.layers.Layer):\n"
+                "    def __init__(self, **kwargs):\n"
+                "        super().__init__(**kwargs)\n"
+                "\n"
+                "    def build(self, shape):\n"
+                "        self.bias = self.add_weight(shape=(shape[-1],), initializer='zeros')\n"
+                "        self.w = self.add_weight(shape=(shape[-1], 1))\n"
+                "\n"
+                "    def call(self, inputs, training=None):\n"
+                "        w = self.w\n"
+                "        return keras.ops.matmul(inputs, w) + self.bias\n"
+            ),
+            note="an existing build: the constructions join it, reading its own shape argument",
+        ),
     )
     UNCHANGED = (
         Example(
@@ -170,10 +227,130 @@ class LayerCreatedInCall(FaultRule):
                 "    def call(self, x):\n"
                 "        return keras.layers.Dense(x.shape[-1])(x)\n"
             ),
-            params={"class": "Auto"},
+            plan=HoistToInit("Auto"),
             note="the width comes from the input: that belongs in build",
         ),
+        Example(
+            before=(
+                "import keras\n"
+                "class Wide(keras.layers.Layer):\n"
+                "    def call(self, x):\n"
+                "        h = keras.layers.Dense(8)(x)\n"
+                "        return keras.layers.Dense(h.shape[-1])(h)\n"
+            ),
+            plan=HoistToBuild("Wide"),
+            note="a constructor reads an intermediate result's shape: build only knows the input's",
+        ),
+        Example(
+            before=(
+                "import keras\n"
+                "class Flat(keras.layers.Layer):\n"
+                "    def call(self, x):\n"
+                "        return keras.layers.Dense(x.shape.as_list()[-1])(x)\n"
+            ),
+            plan=HoistToBuild("Flat"),
+            note="only `x.shape[i]` maps to build's shape argument (a tuple in Keras 3, not a TensorShape)",
+        ),
     )
+
+
+def _hoist(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, made: list[cst.Call], into: str) -> str:
+    """Each construction becomes `self.<attr>` in `call`, created at the end of `into`
+    (`__init__` or `build`, added when the class has none)."""
+    host = method(cls, into)
+    shape_name = "input_shape"
+    if into == "build" and host is not None:
+        params = host.params.params
+        if len(params) != 2 or host.params.star_arg != cst.MaybeSentinel.DEFAULT or host.params.kwonly_params:
+            raise Skip("`build` does not take exactly the input shape")
+        shape_name = params[1].name.value
+        if _returns(host):
+            raise Skip("`build` returns early: a construction at its end might not run")
+    input_name = _input_name(call) if into == "build" else None
+    taken = _attributes(cls)
+    replacements: dict[cst.CSTNode, cst.CSTNode] = {}
+    assignments: list[cst.BaseStatement] = []
+    for construction in made:
+        attr = _unique(_preferred_name(index, construction), taken)
+        taken.add(attr)
+        replacements[construction] = cst.parse_expression(f"self.{attr}")
+        created = construction.visit(_ShapeToArgument(input_name, shape_name)) if input_name else construction
+        assert isinstance(created, cst.Call)
+        assignments.append(cst.parse_statement(f"self.{attr} = {index.module.code_for_node(created)}"))
+    signature = "__init__(self, **kwargs)" if into == "__init__" else f"build(self, {shape_name})"
+    preamble = "    super().__init__(**kwargs)\n" if into == "__init__" else ""
+
+    class Hoist(cst.CSTTransformer):
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            return replacements.get(original, updated)  # type: ignore[return-value]
+
+        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> Any:
+            if host is not None and original is host:
+                body = updated.body
+                return updated.with_changes(body=body.with_changes(body=[*body.body, *assignments]))
+            if host is None and original is call:
+                created = cst.parse_statement(
+                    f"def {signature}:\n"
+                    + preamble
+                    + "".join(f"    {cst.Module([]).code_for_node(a).strip()}\n" for a in assignments)
+                )
+                leading = updated.leading_lines
+                return cst.FlattenSentinel([
+                    created.with_changes(leading_lines=leading),
+                    updated.with_changes(leading_lines=[cst.EmptyLine(indent=False)]),
+                ])
+            return updated
+
+    return index.module.visit(Hoist()).code
+
+
+class _ShapeToArgument(cst.CSTTransformer):
+    """`<input>.shape[i]` -> `<shape argument>[i]`."""
+
+    def __init__(self, input_name: str, shape_name: str) -> None:
+        self.input_name = input_name
+        self.shape_name = shape_name
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        if _is_shape_of(original, self.input_name):
+            return cst.Name(self.shape_name)
+        return updated
+
+
+def _is_shape_of(node: cst.CSTNode, name: str | None) -> bool:
+    return (
+        name is not None
+        and isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Name)
+        and node.value.value == name
+        and node.attr.value == "shape"
+    )
+
+
+def _input_name(call: cst.FunctionDef) -> str | None:
+    """The parameter of `call` that receives the layer's input (the one `build` gets the shape of)."""
+    params = call.params.params
+    if len(params) < 2 or params[0].name.value != "self":
+        return None
+    return params[1].name.value
+
+
+def _returns(function: cst.FunctionDef) -> bool:
+    found = False
+
+    class Finder(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            nonlocal found
+            found = True
+
+        def visit_FunctionDef(self, inner: cst.FunctionDef) -> bool:
+            return inner is function
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    function.visit(Finder())
+    return found
 
 
 def _constructions(index: SourceIndex) -> list[tuple[cst.ClassDef, cst.FunctionDef, list[cst.Call]]]:
@@ -200,9 +377,11 @@ def _inside(index: SourceIndex, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
     return False
 
 
-def _hoistable(index: SourceIndex, call: cst.FunctionDef, construction: cst.Call) -> bool:
-    """The constructor reads only `self`, literals and names from outside `call`."""
-    local = {p.name.value for p in call.params.params + call.params.kwonly_params} - {"self"}
+def _hoistable(index: SourceIndex, call: cst.FunctionDef, construction: cst.Call, shape_of: str | None = None) -> bool:
+    """The constructor reads only `self`, literals and names from outside `call`; with
+    `shape_of` (the input parameter), also `<shape_of>.shape[i]` for a literal `i`, provided
+    `call` never rebinds that parameter (so the shape is the input's, as `build` receives it)."""
+    local = {p.name.value for p in [*call.params.params, *call.params.kwonly_params]} - {"self"}
     if call.params.star_arg and isinstance(call.params.star_arg, cst.Param):
         local.add(call.params.star_arg.name.value)
     if call.params.star_kwarg:
@@ -210,6 +389,8 @@ def _hoistable(index: SourceIndex, call: cst.FunctionDef, construction: cst.Call
     scope = index.scope_of(construction)
     if scope is not None:
         local |= {name for name in scope.assignments._assignments} - {"self"}  # noqa: SLF001 - libcst exposes no public iterator
+        if shape_of is not None and len(scope[shape_of]) != 1:
+            return False  # the input is rebound in call: its shape there is not build's
     reads: set[str] = set()
 
     class Reads(cst.CSTVisitor):
@@ -224,9 +405,23 @@ def _hoistable(index: SourceIndex, call: cst.FunctionDef, construction: cst.Call
             node.value.visit(self)  # keyword names are not reads
             return False
 
+        def visit_Subscript(self, node: cst.Subscript) -> bool:
+            # `x.shape[-1]`: the input's shape, which build receives; nothing else is read
+            return not (_is_shape_of(node.value, shape_of) and _literal_index(node))
+
     for arg in construction.args:
         arg.visit(Reads())
     return not (reads & local)
+
+
+def _literal_index(node: cst.Subscript) -> bool:
+    """`[i]` or `[-i]` with an integer literal `i`."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return False
+    value = node.slice[0].slice.value
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+        value = value.expression
+    return isinstance(value, cst.Integer)
 
 
 def _attributes(cls: cst.ClassDef) -> set[str]:

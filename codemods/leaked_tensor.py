@@ -19,16 +19,30 @@ several returns, or calls that do not simply bind the result, are reported, not 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.tf_functions import enclosing_class, functions, tf_function_decorator
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
 SYMPTOMS = ("is out of scope and cannot be used here", "SymbolicTensor")
+
+
+@dataclass(frozen=True)
+class ReturnLeaked(Plan):
+    """`function` returns the tensor `value` it stored in `sink`, alongside its result; its
+    callers unpack it and store it in `sink` themselves."""
+
+    function: str
+    value: str
+    sink: str
+
+    def describe(self) -> str:
+        return f"return leaked: `{self.function}` returns `{self.value}` instead of storing it in `{self.sink}`"
 
 
 class LeakedTensor(FaultRule):
@@ -48,47 +62,48 @@ class LeakedTensor(FaultRule):
                 message += f" (the probe found trace tensors in `{leak.sink}`)"
             if not plan_ok:
                 message += f" ({_rewritable(index, function, leak)})"
-            fix = FixPlan(self.code, {"function": function.name.value}) if plan_ok else None
-            faults.append(self.fault(span.line, span.col + 1, message, fix=fix, explains_error=True))
+            repairs = (ReturnLeaked(function.name.value, leak.value, leak.sink),) if plan_ok else ()
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=True))
         if not faults and evidence.error.span is not None:
             span = evidence.error.span
             faults.append(self.fault(span.line, span.col + 1, "a tensor escaped a tf.function trace: return it from the function and use the returned value", explains_error=True))
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        for function, leak in _leaks(index):
-            if function.name.value != params["function"]:
-                continue
-            problem = _rewritable(index, function, leak)
-            if problem is not None:
-                raise Skip(problem)
-            calls = _binding_calls(index, function)
-            returned = f"{leak.value}_value"
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, ReturnLeaked):
+            raise Skip(f"not a {self.code} plan: {plan.kind}")
+        found = next(((f, leak) for f, leak in _leaks(index) if f.name.value == plan.function), None)
+        if found is None:
+            raise Skip(f"no leaking tf.function `{plan.function}`")
+        function, leak = found
+        if (leak.value, leak.sink) != (plan.value, plan.sink):
+            raise Skip(f"`{plan.function}` stores `{leak.value}` in `{leak.sink}`, not `{plan.value}` in `{plan.sink}`")
+        problem = _rewritable(index, function, leak)
+        if problem is not None:
+            raise Skip(problem)
+        calls = _binding_calls(index, function)
+        returned = f"{leak.value}_value"
 
-            class Rewrite(cst.CSTTransformer):
-                def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> Any:
-                    return updated
+        class Rewrite(cst.CSTTransformer):
+            def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine) -> Any:
+                if original is leak.statement or original is leak.global_statement:
+                    return cst.RemovalSentinel.REMOVE
+                if original is leak.return_statement:
+                    ret = updated.body[0]
+                    assert isinstance(ret, cst.Return) and ret.value is not None
+                    pair = cst.Tuple([cst.Element(ret.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(cst.Name(leak.value))], lpar=[], rpar=[])
+                    return updated.with_changes(body=[ret.with_changes(value=pair)])
+                if original in calls:
+                    assign = updated.body[0]
+                    assert isinstance(assign, cst.Assign)
+                    target = assign.targets[0].target
+                    pair = cst.Tuple([cst.Element(target, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(cst.Name(returned))], lpar=[], rpar=[])
+                    unpack = updated.with_changes(body=[assign.with_changes(targets=[cst.AssignTarget(pair)])])
+                    store = cst.parse_statement(leak.store_code(returned))
+                    return cst.FlattenSentinel([unpack, store])
+                return updated
 
-                def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine) -> Any:
-                    if original is leak.statement or original is leak.global_statement:
-                        return cst.RemovalSentinel.REMOVE
-                    if original is leak.return_statement:
-                        ret = updated.body[0]
-                        assert isinstance(ret, cst.Return) and ret.value is not None
-                        pair = cst.Tuple([cst.Element(ret.value, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(cst.Name(leak.value))], lpar=[], rpar=[])
-                        return updated.with_changes(body=[ret.with_changes(value=pair)])
-                    if original in calls:
-                        assign = updated.body[0]
-                        assert isinstance(assign, cst.Assign)
-                        target = assign.targets[0].target
-                        pair = cst.Tuple([cst.Element(target, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(cst.Name(returned))], lpar=[], rpar=[])
-                        unpack = updated.with_changes(body=[assign.with_changes(targets=[cst.AssignTarget(pair)])])
-                        store = cst.parse_statement(leak.store_code(returned))
-                        return cst.FlattenSentinel([unpack, store])
-                    return updated
-
-            return index.module.visit(Rewrite()).code
-        raise Skip(f"no leaking tf.function `{params['function']}`")
+        return index.module.visit(Rewrite()).code
 
     EXAMPLES = (
         Example(
@@ -103,7 +118,7 @@ class LeakedTensor(FaultRule):
                 "out = step(tf.constant(1.0))\n"
                 "print(history[-1])\n"
             ),
-            params={"function": "step"},
+            plan=ReturnLeaked("step", "y", "history"),
             after=(
                 "import tensorflow as tf\n"
                 "history = []\n"
@@ -129,7 +144,7 @@ class LeakedTensor(FaultRule):
                 "    return x + 1.0\n"
                 "print(step(tf.constant(1.0)))\n"
             ),
-            params={"function": "step"},
+            plan=ReturnLeaked("step", "y", "history"),
             note="the call's result is not bound to a name: there is nowhere to unpack the leaked value",
         ),
     )
@@ -163,8 +178,8 @@ def _leaks(index: SourceIndex) -> list[tuple[cst.FunctionDef, _Leak]]:
                 continue
             small = statement.body[0]
             if isinstance(small, cst.Global):
-                for name in small.names:
-                    globals_[name.name.value] = statement
+                for item in small.names:
+                    globals_[item.name.value] = statement
             elif isinstance(small, cst.Return):
                 returns.append(statement)
             elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):

@@ -21,16 +21,37 @@ Keras the rest of the model uses.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
 NAMESPACE = {"keras3": "keras", "tf_keras": "tf_keras"}
 LABEL = {"keras3": "Keras 3", "tf_keras": "tf-keras"}
+
+
+@dataclass(frozen=True)
+class ToTfKeras(Plan):
+    """The program runs under tf-keras: the file's `keras` imports become `tf_keras` imports
+    under the same names."""
+
+    def describe(self) -> str:
+        return "to tf-keras: the file's `keras` imports become `tf_keras` imports under the same names"
+
+
+@dataclass(frozen=True)
+class ToKeras3(Plan):
+    """The program runs under Keras 3: the file's `tf_keras` imports become `keras` imports
+    under the same names."""
+
+    def describe(self) -> str:
+        return "to Keras 3: the file's `tf_keras` imports become `keras` imports under the same names"
+
+
+PLANS: dict[str, Plan] = {"tf_keras": ToTfKeras(), "keras3": ToKeras3()}
 
 
 class MixedKeras(FaultRule):
@@ -52,15 +73,20 @@ class MixedKeras(FaultRule):
             if not others:
                 continue
             message = f"a {LABEL[flavor]} {what} a {LABEL[others.pop()]} tensor; the program runs under {LABEL[target]}"
-            fix = FixPlan(self.code, {"target": target}) if _imports(index, foreign) else None
-            if fix is None:
+            repairs = (PLANS[target],) if target in PLANS and _imports(index, foreign) else ()
+            if not repairs:
                 message += f" (no `{foreign}` import in this file to change)"
-            faults.append(self.fault(span.line, span.col + 1, message, fix=fix))
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs))
             break  # one mixed file is one fault: the fix is file-wide
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        target = params["target"]
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, ToTfKeras):
+            target = "tf_keras"
+        elif isinstance(plan, ToKeras3):
+            target = "keras3"
+        else:
+            raise Skip(f"not a {self.code} plan: {plan.kind}")
         foreign = NAMESPACE["keras3" if target == "tf_keras" else "tf_keras"]
         wanted = NAMESPACE[target]
         changed = False
@@ -106,24 +132,24 @@ class MixedKeras(FaultRule):
     EXAMPLES = (
         Example(
             before="import keras\nimport tensorflow as tf\nfrom keras.layers import Dense  # the head\n",
-            params={"target": "tf_keras"},
+            plan=ToTfKeras(),
             after="import tf_keras as keras\nimport tensorflow as tf\nfrom tf_keras.layers import Dense  # the head\n",
         ),
         Example(
             before="import tf_keras\nimport tf_keras as tk\nfrom tf_keras import layers\n",
-            params={"target": "keras3"},
+            plan=ToKeras3(),
             after="import keras as tf_keras\nimport keras as tk\nfrom keras import layers\n",
         ),
     )
     UNCHANGED = (
         Example(
             before="import tensorflow as tf\nfrom tensorflow import keras\n",
-            params={"target": "tf_keras"},
+            plan=ToTfKeras(),
             note="no Keras 3 import in the file: nothing to unify here",
         ),
         Example(
             before="import keras.layers\nx = keras.layers.Dense(2)\n",
-            params={"target": "tf_keras"},
+            plan=ToTfKeras(),
             note="`import keras.layers` binds `keras` itself: renaming it needs more than one import",
         ),
     )

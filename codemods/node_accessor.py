@@ -19,13 +19,13 @@ returns node 0), so it is reported and left alone.
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import call_at, rewrite, span_json
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from codemods.edits import call_at, rewrite
+from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
 ACCESSORS = {
@@ -35,6 +35,17 @@ ACCESSORS = {
     "get_input_shape_at": "input.shape",
 }
 _ERROR = re.compile(r"object has no attribute '(?P<name>get_(?:output|input)(?:_shape)?_at)'")
+
+
+@dataclass(frozen=True)
+class NodeZeroAttribute(Plan):
+    """The accessor call `<layer>.<name>(0)` at `call` becomes the attribute that reads node 0."""
+
+    call: Span
+    name: str  # the accessor: get_output_at, get_input_at, get_output_shape_at, get_input_shape_at
+
+    def describe(self) -> str:
+        return f"node-0 attribute: `.{self.name}(0)` becomes `.{ACCESSORS.get(self.name, '?')}`"
 
 
 class NodeAccessor(FaultRule):
@@ -54,9 +65,9 @@ class NodeAccessor(FaultRule):
         line, col = error.span.line, error.span.col + 1
         node = index.node_at(error.span, cst.Attribute)
         call = index.parent(node) if node is not None else None
-        if not isinstance(call, cst.Call) or call.func is not node:
+        if not isinstance(node, cst.Attribute) or not isinstance(call, cst.Call) or call.func is not node:
             return [self.fault(line, col, f"`{name}` was removed in Keras 3; use `.{ACCESSORS[name]}` for node 0")]
-        receiver = " ".join(index.module.code_for_node(node.value).split())  # type: ignore[union-attr]
+        receiver = " ".join(index.module.code_for_node(node.value).split())
         node_index = _literal_index(call)
         if node_index != 0:
             return [
@@ -67,9 +78,9 @@ class NodeAccessor(FaultRule):
                     "(`.output` is node 0); build a sub-model from that call's tensors instead",
                 )
             ]
-        params = {"call": span_json(index.span_of(call)), "name": name}
+        plan = NodeZeroAttribute(index.span_of(call), name)
         message = f"`{receiver}.{name}(0)` was removed in Keras 3; use `{receiver}.{ACCESSORS[name]}`"
-        return [self.fault(line, col, message, fix=FixPlan(self.code, params))]
+        return [self.fault(line, col, message, repairs=(plan,))]
 
     def detect_static(self, index: SourceIndex) -> list[Fault]:
         if "_at(" not in index.source:
@@ -82,38 +93,41 @@ class NodeAccessor(FaultRule):
                 receiver = " ".join(index.module.code_for_node(node.func.value).split())
                 if _literal_index(node) == 0:
                     message = f"`{receiver}.{name}(0)` does not exist in Keras 3; use `{receiver}.{ACCESSORS[name]}`"
-                    plan = FixPlan(self.code, {"call": span_json(span), "name": name})
-                    faults.append(self.fault(span.line, span.col + 1, message, fix=plan))
+                    faults.append(self.fault(span.line, span.col + 1, message, repairs=(NodeZeroAttribute(span, name),)))
                 else:
                     faults.append(self.fault(span.line, span.col + 1, f"`{receiver}.{name}(...)` does not exist in Keras 3"))
         return faults
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        call = call_at(index, params["call"])
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, NodeZeroAttribute):
+            raise Skip(f"not a {self.code} plan: {plan.kind}")
+        if plan.name not in ACCESSORS:
+            raise Skip(f"`{plan.name}` is not a node accessor")
+        call = call_at(index, plan.call)
         func = call.func
-        if not isinstance(func, cst.Attribute) or func.attr.value != params["name"] or _literal_index(call) != 0:
+        if not isinstance(func, cst.Attribute) or func.attr.value != plan.name or _literal_index(call) != 0:
             raise Skip("not a node-0 accessor call")
         value: cst.BaseExpression = func.value
-        for part in ACCESSORS[params["name"]].split("."):
+        for part in ACCESSORS[plan.name].split("."):
             value = cst.Attribute(value=value, attr=cst.Name(part))
         return rewrite(index, {call: value})
 
     EXAMPLES = (
         Example(
             before="acts = [layer.get_output_at(0) for layer in model.layers]\n",
-            params={"call": {"line": 1, "col": 8, "end_line": 1, "end_col": 30}, "name": "get_output_at"},
+            plan=NodeZeroAttribute(Span(1, 8, 1, 30), "get_output_at"),
             after="acts = [layer.output for layer in model.layers]\n",
         ),
         Example(
             before="print(model.get_layer('conv1').get_input_shape_at(node_index=0))\n",
-            params={"call": {"line": 1, "col": 6, "end_line": 1, "end_col": 63}, "name": "get_input_shape_at"},
+            plan=NodeZeroAttribute(Span(1, 6, 1, 63), "get_input_shape_at"),
             after="print(model.get_layer('conv1').input.shape)\n",
         ),
     )
     UNCHANGED = (
         Example(
             before="shared_out = shared.get_output_at(1)\n",
-            params={"call": {"line": 1, "col": 13, "end_line": 1, "end_col": 36}, "name": "get_output_at"},
+            plan=NodeZeroAttribute(Span(1, 13, 1, 36), "get_output_at"),
             note="node 1 of a shared layer: Keras 3 has no public accessor for it",
         ),
     )

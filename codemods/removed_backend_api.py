@@ -23,14 +23,14 @@ the code is left alone.
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import dataclass
 
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import add_import, call_at, drop_unused_backend_imports, span_json
+from codemods.edits import add_import, call_at, drop_unused_backend_imports
 from codemods.tf_op_on_keras_tensor import keras_prefix
-from graphfix.ftypes import Evidence, Fault, FixPlan
+from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
 _ERROR = re.compile(r"module '(?P<module>[\w.]*backend)' has no attribute '(?P<name>\w+)'")
@@ -50,6 +50,19 @@ REPORT_ONLY = {
     "gradients": "use tf.GradientTape to compute gradients",
     "batch_set_value": "assign each variable: `for v, value in pairs: v.assign(value)`",
 }
+
+
+@dataclass(frozen=True)
+class Replacement(Plan):
+    """The call of the removed `backend.<name>` at `call` becomes its documented Keras 3
+    replacement (`REWRITES[name]`)."""
+
+    call: Span
+    name: str
+
+    def describe(self) -> str:
+        replacement = REWRITES.get(self.name, "?").format("x", "value", ops="keras.ops", keras="keras")
+        return f"replacement: `backend.{self.name}(...)` becomes `{replacement}`"
 
 
 class RemovedBackendApi(FaultRule):
@@ -78,19 +91,23 @@ class RemovedBackendApi(FaultRule):
         if call is None:
             return [self.fault(line, col, f"{lead}; the call could not be located")]
         replacement = REWRITES[name].format("x", "value", ops="keras.ops", keras="keras")
-        params = {"call": span_json(index.span_of(call)), "name": name}
-        return [self.fault(line, col, f"{lead}; use `{replacement}`", fix=FixPlan(self.code, params))]
+        plan = Replacement(index.span_of(call), name)
+        return [self.fault(line, col, f"{lead}; use `{replacement}`", repairs=(plan,))]
 
-    def transform(self, index: SourceIndex, params: dict[str, Any]) -> str:
-        call = call_at(index, params["call"])
-        template = REWRITES[params["name"]]
+    def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if not isinstance(plan, Replacement):
+            raise Skip(f"not a {self.code} plan: {plan.kind}")
+        if plan.name not in REWRITES:
+            raise Skip(f"`backend.{plan.name}` has no drop-in replacement")
+        call = call_at(index, plan.call)
+        template = REWRITES[plan.name]
         arguments = [a for a in call.args if a.keyword is None and not a.star]
         needed = len(re.findall(r"\{\d\}", template))
         if len(arguments) != needed or len(call.args) != needed:
-            raise Skip(f"`{params['name']}` is called with arguments that do not map")
+            raise Skip(f"`{plan.name}` is called with arguments that do not map")
         keras = keras_prefix(index) or "keras"
         texts = [index.module.code_for_node(a.value) for a in arguments]
-        if params["name"] in ("set_value", "int_shape") and not isinstance(arguments[0].value, (cst.Name, cst.Attribute, cst.Subscript)):
+        if plan.name in ("set_value", "int_shape") and not isinstance(arguments[0].value, (cst.Name, cst.Attribute, cst.Subscript)):
             texts[0] = f"({texts[0]})"
         expression = cst.parse_expression(template.format(*texts, ops=f"{keras}.ops", keras=keras))
 
@@ -105,25 +122,25 @@ class RemovedBackendApi(FaultRule):
     EXAMPLES = (
         Example(
             before="import keras\nfrom keras import backend as K\nK.set_value(model.optimizer.learning_rate, 1e-4)\n",
-            params={"call": {"line": 3, "col": 0, "end_line": 3, "end_col": 48}, "name": "set_value"},
+            plan=Replacement(Span(3, 0, 3, 48), "set_value"),
             after="import keras\nmodel.optimizer.learning_rate.assign(1e-4)\n",
         ),
         Example(
             before="import tensorflow as tf\nweights = tf.keras.backend.batch_get_value(model.weights)\n",
-            params={"call": {"line": 2, "col": 10, "end_line": 2, "end_col": 57}, "name": "batch_get_value"},
+            plan=Replacement(Span(2, 10, 2, 57), "batch_get_value"),
             after="import tensorflow as tf\nweights = list(map(tf.keras.ops.convert_to_numpy, model.weights))\n",
         ),
     )
     UNCHANGED = (
         Example(
             before="import keras\nfrom keras import backend as K\nK.set_value(v, 1.0, extra)\n",
-            params={"call": {"line": 3, "col": 0, "end_line": 3, "end_col": 26}, "name": "set_value"},
+            plan=Replacement(Span(3, 0, 3, 26), "set_value"),
             note="more arguments than the replacement takes",
         ),
     )
 
 
-def _call_of(index: SourceIndex, span: Any) -> cst.Call | None:
+def _call_of(index: SourceIndex, span: Span) -> cst.Call | None:
     """The call whose function is the failing `K.<name>` attribute (or the call itself)."""
     node = index.node_at(span, cst.Attribute) or index.node_at(span, cst.Call)
     if isinstance(node, cst.Call):
