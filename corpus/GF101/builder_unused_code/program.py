@@ -1,0 +1,16 @@
+import keras
+from keras import layers
+
+
+def build_autoencoder(n_features=16, latent_dim=8):
+    x = keras.Input(shape=(n_features,), name="features")
+    hidden = layers.Dense(latent_dim, activation="relu")(x)
+    code = layers.Dense(latent_dim, activation="relu", name="code")(hidden)
+
+    latent_in = keras.Input(shape=(latent_dim,), name="latent")
+    up = layers.Dense(n_features, activation="relu")(latent_in)
+    reconstruction = layers.Dense(n_features, activation="sigmoid")(up)
+
+    model = keras.Model(x, reconstruction, name="autoencoder")
+    model.compile(optimizer="adam", loss="mse")
+    return model
