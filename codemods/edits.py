@@ -27,10 +27,10 @@ class _Replace(cst.CSTTransformer):
         carried: list[cst.EmptyLine] = []
         for old, new in zip(original.body, updated.body):
             if old in self.removals:
-                carried.extend(new.leading_lines)
+                carried.extend(getattr(new, "leading_lines", ()))
                 continue
             if carried:
-                new = new.with_changes(leading_lines=[*carried, *new.leading_lines])
+                new = new.with_changes(leading_lines=[*carried, *getattr(new, "leading_lines", ())])
                 carried = []
             body.append(new)
         if not body:
