@@ -36,7 +36,6 @@ model's inputs (add-input, root-inputs) build a different model and win only on 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
@@ -50,8 +49,8 @@ from codemods.edits import (
     removable_assignment,
     rewrite,
 )
-from graphfix.ftypes import Evidence, Fault, LayerCall, ModelBuild, Plan, Span
-from graphfix.graph import ConstructionGraph, same_shape
+from graphfix.ftypes import Evidence, Fault, ModelBuild, Plan, Span
+from graphfix.graph import ConstructionGraph, Proposal, TensorNames, disconnected_models, orphan_inputs, same_shape
 from graphfix.source import SourceIndex
 
 FEEDING_METHODS = ("fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch")
@@ -106,32 +105,6 @@ class RootInputs(Plan):
         return "root inputs: build the model from " + ", ".join(f"`{r}`" for r in self.roots)
 
 
-def nested_model_for(graph: ConstructionGraph, model: ModelBuild, orphans: set[int]) -> LayerCall | None:
-    """The call of a model, used as a layer on tensors computed from `model`'s inputs, whose own
-    inputs are the orphans: the failing model reaches *into* a nested model (GF103)."""
-    reachable = graph.descendants(model.inputs)
-    for call in graph.calls:
-        if call.model_inputs and orphans <= set(call.model_inputs) and any(t in reachable for t in call.inputs):
-            return call
-    return None
-
-
-def orphan_inputs(graph: ConstructionGraph, model: ModelBuild) -> set[int]:
-    roots = graph.roots(model.outputs)
-    return {r for r in roots if (t := graph.tensor(r)) is not None and t.is_input and r not in model.inputs}
-
-
-def disconnected_models(graph: ConstructionGraph) -> Iterator[tuple[ModelBuild, set[int], LayerCall | None]]:
-    """Models that failed to build because their outputs reach Inputs they were not given:
-    (model, those orphan Inputs, the nested model call they belong to, if any)."""
-    for model in graph.evidence.models:
-        if model.ok or model.span is None:
-            continue
-        orphans = orphan_inputs(graph, model)
-        if orphans:
-            yield model, orphans, nested_model_for(graph, model, orphans)
-
-
 class DisconnectedInput(FaultRule):
     code = "GF101"
     name = "disconnected-input"
@@ -179,6 +152,47 @@ class DisconnectedInput(FaultRule):
         else:
             message = f"{lead}; nothing computed from the model inputs has its shape"
         return self.fault(line, col, message, repairs=tuple(repairs), candidates=tuple(n for _, n in named))
+
+    def proposals(self, fault: Fault, plan: Plan, graph: ConstructionGraph, names: TensorNames) -> list[Proposal]:
+        """For `--graph`: the replacement tensor into the orphan's consumers (rewire), or into
+        the sub-model's first layers (compose)."""
+        evidence = graph.evidence
+        if not isinstance(plan, (Rewire, Compose)):
+            return []
+        model = _model_for(evidence, fault.line, fault.col, plan.model if isinstance(plan, Compose) else None)
+        if model is None:
+            return []
+        orphans = sorted(orphan_inputs(graph, model))
+        candidates = graph.descendants(model.inputs)
+        if isinstance(plan, Rewire):
+            orphan = model.names.get(plan.orphan)
+            if orphan not in orphans:
+                orphan = names.tensor_named(plan.orphan, graph, orphans)
+            if orphan is None:
+                at = [r for r in orphans if (t := graph.tensor(r)) is not None and t.input_span == plan.orphan_def]
+                orphan = at[0] if len(at) == 1 else None
+            consumers = (
+                [c for c in graph.consumers.get(orphan, []) if c.span is not None and any(_contains(c.span, u) for u in plan.uses)]
+                if orphan is not None
+                else []
+            )
+            label = f"proposed: {plan.replacement}"
+        else:
+            sub = next(
+                (m for m in evidence.models if m.ok and len(m.inputs) == 1 and m.inputs[0] in orphans and set(model.outputs) <= set(m.outputs)),
+                None,
+            )
+            orphan = sub.inputs[0] if sub is not None else None
+            consumers = list(graph.consumers.get(orphan, [])) if orphan is not None else []
+            label = f"proposed: {plan.submodel}({plan.replacement})"
+        if orphan is None or not consumers:
+            return []
+        tid = model.names.get(plan.replacement)
+        if tid not in candidates:
+            tid = names.tensor_named(plan.replacement, graph, candidates)
+        if tid is None or not same_shape(graph.tensor(tid), graph.tensor(orphan)):
+            return []
+        return [Proposal(graph.node_id(tid), f"c{c.index}", label, replaces=f"t{orphan}") for c in consumers]
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
         if isinstance(plan, Rewire):
@@ -406,6 +420,22 @@ class _Site:
                 return None
             calls.append((sub, argument))
         return ComposeSubmodels(model.span, tuple(calls)) if calls else None
+
+
+def _model_for(evidence: Evidence, fault_line: int, fault_col: int, span: Span | None = None) -> ModelBuild | None:
+    for model in evidence.models:
+        if model.span is None:
+            continue
+        if span is not None:
+            if span == model.span:
+                return model
+        elif model.span.line == fault_line and model.span.col + 1 == fault_col:
+            return model
+    return None
+
+
+def _contains(outer: Span, inner: Span) -> bool:
+    return (outer.line, outer.col) <= (inner.line, inner.col) and (inner.end_line, inner.end_col) <= (outer.end_line, outer.end_col)
 
 
 def bound_expression(index: SourceIndex, span: Span) -> str | None:

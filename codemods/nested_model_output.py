@@ -28,10 +28,9 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.disconnected_input import disconnected_models
 from codemods.edits import call_at, model_arg, rewrite
 from graphfix.ftypes import Evidence, Fault, LayerCall, Plan, Span
-from graphfix.graph import ConstructionGraph, Proposal, TensorNames
+from graphfix.graph import ConstructionGraph, Proposal, TensorNames, disconnected_models
 from graphfix.source import SourceIndex
 
 

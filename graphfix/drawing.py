@@ -26,12 +26,12 @@ import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import graphviz
 
-from graphfix.ftypes import Evidence, FaultOutcome, FileOutcome, ModelBuild, Plan, ProbeStatus, Span, Tensor
-from graphfix.graph import ConstructionGraph, Proposal, TensorNames, same_shape
+from graphfix.ftypes import Evidence, FaultOutcome, FileOutcome, ProbeStatus, Tensor
+from graphfix.graph import ConstructionGraph, Proposal, TensorNames
 
 if TYPE_CHECKING:
     from codemods.base import FaultRule
@@ -172,106 +172,25 @@ def highlights(graph: ConstructionGraph) -> Highlights:
     return found
 
 
-def _model_for(evidence: Evidence, fault_line: int, fault_col: int, span: Span | None = None) -> ModelBuild | None:
-    for model in evidence.models:
-        if model.span is None:
-            continue
-        if span is not None:
-            if span == model.span:
-                return model
-        elif model.span.line == fault_line and model.span.col + 1 == fault_col:
-            return model
-    return None
-
-
-def _contains(outer: Span, inner: Span) -> bool:
-    return (outer.line, outer.col) <= (inner.line, inner.col) and (inner.end_line, inner.end_col) <= (
-        outer.end_line,
-        outer.end_col,
-    )
-
-
 def proposals(
     graph: ConstructionGraph, faults: Iterable[FaultOutcome], names: TensorNames, rules: Mapping[str, FaultRule]
 ) -> list[Proposal]:
-    """The rewiring each fixable fault's preferred repair proposes, as its rule draws it."""
+    """The rewiring each fixable fault's chosen (else preferred) repair proposes, as its rule draws it."""
     found: list[Proposal] = []
     for item in faults:
         fault = item.fault
         rule = rules.get(fault.code)
         if not fault.fixable or rule is None:
             continue
-        plan = fault.repairs[0]
+        plan = item.chosen or fault.repairs[0]  # the repair the engine chose, else the rule's first
         try:
-            if fault.code == "GF101":  # until the GF101 module draws its own plans
-                found.extend(_gf101(graph, fault.line, fault.col, plan, names))
-            else:
-                found.extend(rule.proposals(fault, plan, graph, names))
+            found.extend(rule.proposals(fault, plan, graph, names))
         except (KeyError, TypeError, ValueError):
             continue  # a plan the graph does not match: no proposal rather than a guess
     unique: dict[tuple[str, str], Proposal] = {}
     for proposal in found:
         unique.setdefault((proposal.source, proposal.target), proposal)
     return list(unique.values())
-
-
-def _gf101(graph: ConstructionGraph, line: int, col: int, plan: Plan, names: TensorNames) -> list[Proposal]:
-    """GF101's `Rewire` and `Compose` plans (by class name: the drawing does not import rules)."""
-    evidence = graph.evidence
-    kind = type(plan).__name__
-    if kind not in ("Rewire", "Compose"):
-        return []
-    fields: Any = plan  # Rewire(orphan, orphan_def, replacement, uses) or Compose(model, submodel, replacement)
-    replacement: str = fields.replacement
-    model = _model_for(evidence, line, col, fields.model if kind == "Compose" else None)
-    if model is None:
-        return []
-    orphans = sorted(
-        r
-        for r in graph.roots(model.outputs)
-        if (t := graph.tensor(r)) is not None and t.is_input and r not in model.inputs
-    )
-    candidates = graph.descendants(model.inputs)
-    if kind == "Rewire":
-        name: str = fields.orphan
-        orphan = model.names.get(name)
-        if orphan not in orphans:
-            orphan = names.tensor_named(name, graph, orphans)
-        if orphan is None:
-            defined: Span = fields.orphan_def
-            at = [r for r in orphans if (t := graph.tensor(r)) is not None and t.input_span == defined]
-            orphan = at[0] if len(at) == 1 else None
-        uses: tuple[Span, ...] = fields.uses
-        consumers = (
-            [
-                c
-                for c in graph.consumers.get(orphan, [])
-                if c.span is not None and any(_contains(c.span, u) for u in uses)
-            ]
-            if orphan is not None
-            else []
-        )
-        label = f"proposed: {replacement}"
-    else:
-        sub = next(
-            (
-                m
-                for m in evidence.models
-                if m.ok and len(m.inputs) == 1 and m.inputs[0] in orphans and set(model.outputs) <= set(m.outputs)
-            ),
-            None,
-        )
-        orphan = sub.inputs[0] if sub is not None else None
-        consumers = list(graph.consumers.get(orphan, [])) if orphan is not None else []
-        label = f"proposed: {fields.submodel}({replacement})"
-    if orphan is None or not consumers:
-        return []
-    tid = model.names.get(replacement)
-    if tid not in candidates:
-        tid = names.tensor_named(replacement, graph, candidates)
-    if tid is None or not same_shape(graph.tensor(tid), graph.tensor(orphan)):
-        return []
-    return [Proposal(graph.node_id(tid), f"c{c.index}", label, replaces=f"t{orphan}") for c in consumers]
 
 
 # --- deduplication ----------------------------------------------------------------------------

@@ -382,7 +382,8 @@ class Engine:
             return None
         for fault in applied:
             plan = fault.repairs[0]
-            book.judge(fault, FixState.VERIFIED, "", (Trial(plan.describe(), plan.kind, Verdict.CHOSEN, "the only candidate; verified with others in one probe"),))
+            trial = Trial(plan.describe(), plan.kind, Verdict.CHOSEN, "the only candidate; verified with others in one probe")
+            book.judge(fault, FixState.VERIFIED, "", (trial,), plan)
         return _Step(new_text, after, evidence, tuple(applied))
 
     def _compete(
@@ -445,7 +446,7 @@ class Engine:
             kinds = ", ".join(t.kind for t in final if t.verdict is Verdict.TIED)
             book.judge(fault, FixState.AMBIGUOUS, f"verified repairs build different models and nothing ranks them ({kinds}): nothing written", tuple(final))
             return None, unverified
-        book.judge(fault, FixState.VERIFIED, "", tuple(final))
+        book.judge(fault, FixState.VERIFIED, "", tuple(final), best[2])
         _, _, _, new_text, after, evidence = best
         return _Step(new_text, after, evidence, (fault,)), unverified
 
@@ -484,12 +485,12 @@ class _Ledger:
         i = self._find(fault)
         return i is not None and self.states[i].state is not FixState.NONE
 
-    def judge(self, fault: Fault, state: FixState, reason: str, trials: tuple[Trial, ...]) -> None:
+    def judge(self, fault: Fault, state: FixState, reason: str, trials: tuple[Trial, ...], chosen: Plan | None = None) -> None:
         i = self._find(fault)
         if i is None:
             self._add(fault)
             i = len(self.order) - 1
-        self.states[i] = FaultOutcome(self.order[i], state, reason, trials)
+        self.states[i] = FaultOutcome(self.order[i], state, reason, trials, chosen)
 
     def after_step(self, before: Diagnosis, after: Diagnosis, applied: tuple[Fault, ...]) -> None:
         """Faults the step made disappear without being its target were repaired with it;

@@ -194,6 +194,7 @@ class FaultOutcome:
     state: FixState
     reason: str = ""
     trials: tuple[Trial, ...] = ()  # every candidate repair tried, in the rule's order
+    chosen: Plan | None = None  # the repair that was verified and applied
 
 
 @dataclass(frozen=True)

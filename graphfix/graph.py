@@ -8,11 +8,11 @@ an `Input`) and `m<model index>` (a model build).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-from graphfix.ftypes import Evidence, LayerCall, Span, Tensor
+from graphfix.ftypes import Evidence, LayerCall, ModelBuild, Span, Tensor
 
 if TYPE_CHECKING:
     from graphfix.source import SourceIndex
@@ -142,3 +142,32 @@ class TensorNames:
             t for t in candidates if (tensor := graph.tensor(t)) is not None and self.tensor(tensor, graph) == name
         }
         return found.pop() if len(found) == 1 else None
+
+
+# -- queries more than one rule asks -------------------------------------------------------
+
+
+def nested_model_for(graph: ConstructionGraph, model: ModelBuild, orphans: set[int]) -> LayerCall | None:
+    """The call of a model, used as a layer on tensors computed from `model`'s inputs, whose own
+    inputs are the orphans: the failing model reaches *into* a nested model (GF103)."""
+    reachable = graph.descendants(model.inputs)
+    for call in graph.calls:
+        if call.model_inputs and orphans <= set(call.model_inputs) and any(t in reachable for t in call.inputs):
+            return call
+    return None
+
+
+def orphan_inputs(graph: ConstructionGraph, model: ModelBuild) -> set[int]:
+    roots = graph.roots(model.outputs)
+    return {r for r in roots if (t := graph.tensor(r)) is not None and t.is_input and r not in model.inputs}
+
+
+def disconnected_models(graph: ConstructionGraph) -> Iterator[tuple[ModelBuild, set[int], LayerCall | None]]:
+    """Models that failed to build because their outputs reach Inputs they were not given:
+    (model, those orphan Inputs, the nested model call they belong to, if any)."""
+    for model in graph.evidence.models:
+        if model.ok or model.span is None:
+            continue
+        orphans = orphan_inputs(graph, model)
+        if orphans:
+            yield model, orphans, nested_model_for(graph, model, orphans)

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 from graphfix.files import SourceError, SourceFile, read_source
-from graphfix.ftypes import FaultOutcome, FileOutcome
+from graphfix.ftypes import FileOutcome
 from graphfix.patch import check_diff
 
 MARKER = re.compile(r"^# %% graphfix cell (\d+)\n?$")
@@ -130,7 +130,7 @@ def map_outcome(outcome: FileOutcome, path: Path, script: Script) -> FileOutcome
     faults = []
     for item in outcome.faults:
         cell, line = where(item.fault.line)
-        faults.append(FaultOutcome(replace(item.fault, cell=cell, line=line), item.state, item.reason))
+        faults.append(replace(item, fault=replace(item.fault, cell=cell, line=line)))
     return replace(
         outcome,
         path=str(path),

@@ -10,7 +10,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from graphfix.ftypes import (
     Evidence,
@@ -22,6 +22,7 @@ from graphfix.ftypes import (
     Span,
     Tensor,
 )
+from graphfix.runtime.graphfix_schema import STATUS_ERROR, ResultJSON, SpanJSON
 
 RUNTIME_DIR = Path(__file__).parent / "runtime"
 WORKER_SCRIPT = RUNTIME_DIR / "graphfix_worker.py"
@@ -65,6 +66,7 @@ class Worker:
         self._count = 0
         self.hello: dict[str, Any] = {}
         self.last_reply: dict[str, Any] = {}  # timing and memory of the last probe (for bench/)
+        self.last_result: ResultJSON | None = None  # the last probe's result file, as written (for tests/)
 
     def start(self) -> None:
         """Start the worker without waiting for its imports (call early, probe later)."""
@@ -145,7 +147,8 @@ class Worker:
                 raise ProbeError("probe worker died")
             self.last_reply = reply
             try:
-                return _evidence(reply, result, output, self.flavor)
+                self.last_result = _read_result(result)
+                return _evidence(reply, self.last_result, output, self.flavor)
             finally:
                 for path in (result, output):
                     if os.path.exists(path):
@@ -201,16 +204,22 @@ def _tail(path: str, limit: int = 2000) -> str:
         return ""
 
 
-def _evidence(reply: dict[str, Any], result: str, output: str, flavor: str) -> Evidence:
+def _read_result(path: str) -> ResultJSON | None:
+    """The result file the probe child wrote; None when it wrote none (killed, crashed)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return cast(ResultJSON, json.load(handle))
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def _evidence(reply: dict[str, Any], data: ResultJSON | None, output: str, flavor: str) -> Evidence:
     tail = _tail(output)
     seconds = float(reply.get("seconds", 0.0))
     cold = ("probed in a cold process: forking is not possible here",) if reply.get("cold") else ()
     if reply.get("how") == "timeout":
         return Evidence(ProbeStatus.TIMEOUT, flavor, detail="timed out", output_tail=tail, seconds=seconds, notes=cold)
-    try:
-        with open(result, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except (OSError, json.JSONDecodeError):
+    if data is None:
         if reply.get("how") == "signal":
             detail = SIGNAL_REASONS.get(int(reply.get("value") or 0), f"killed by signal {reply.get('value')}")
         else:
@@ -223,7 +232,12 @@ def _evidence(reply: dict[str, Any], result: str, output: str, flavor: str) -> E
     return evidence
 
 
-def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: float = 0.0) -> Evidence:
+def _span(data: SpanJSON | None) -> Span | None:
+    return Span.from_json(cast("dict[str, Any] | None", data))
+
+
+def parse_evidence(data: ResultJSON, flavor: str, tail: str = "", seconds: float = 0.0) -> Evidence:
+    """Evidence from a result file (`graphfix_schema.ResultJSON`); needs no TensorFlow."""
     tensors: dict[int, Tensor] = {}
     for key, value in data.get("tensors", {}).items():
         shape = value.get("shape")
@@ -232,7 +246,7 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
             shape=tuple(shape) if shape is not None else None,
             producer=value.get("producer"),
             is_input=bool(value.get("input")),
-            input_span=Span.from_json(value.get("input_span")),
+            input_span=_span(value.get("input_span")),
             flavor=value.get("flavor", ""),
         )
     calls = tuple(
@@ -244,7 +258,7 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
             inputs=tuple(c["inputs"]),
             outputs=tuple(c["outputs"]),
             input_shapes=tuple(tuple(s) for s in c.get("input_shapes", [])),
-            span=Span.from_json(c.get("span")),
+            span=_span(c.get("span")),
             model_inputs=tuple(c.get("model_inputs", [])),
             flavor=c.get("flavor", ""),
             failed=bool(c.get("failed")),
@@ -259,7 +273,7 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
             ok=bool(m.get("ok")),
             inputs=tuple(m.get("inputs", [])),
             outputs=tuple(m.get("outputs", [])),
-            span=Span.from_json(m.get("span")),
+            span=_span(m.get("span")),
             error=m.get("error"),
             name=m.get("name"),
             flavor=m.get("flavor", ""),
@@ -269,14 +283,14 @@ def parse_evidence(data: dict[str, Any], flavor: str, tail: str = "", seconds: f
         if m.get("depth", 0) == 0 and last_by_uid.get(m.get("uid")) is m
     )
     sequentials = tuple(
-        SequentialBuild(uid=s["uid"], name=s["name"], span=Span.from_json(s.get("span")))
+        SequentialBuild(uid=s["uid"], name=s["name"], span=_span(s.get("span")))
         for s in data.get("sequentials", [])
     )
     error = None
-    if data.get("error"):
-        e = data["error"]
-        error = ProgramError(e["type"], e["message"], Span.from_json(e.get("span")), e.get("traceback", ""))
-    status = ProbeStatus.ERROR if data.get("status") == "error" else ProbeStatus.OK
+    e = data.get("error")
+    if e:
+        error = ProgramError(e["type"], e["message"], _span(e.get("span")), e.get("traceback", ""))
+    status = ProbeStatus.ERROR if data.get("status") == STATUS_ERROR else ProbeStatus.OK
     return Evidence(
         status=status,
         flavor=flavor,

@@ -10,7 +10,8 @@ lazily in :func:`install`.  It records, as plain JSON-able data:
 - every ``Sequential`` construction and the first shape it was called with.
 
 Patches are installed once in the warm worker, before it forks; each probe child calls
-:func:`reset` and gets a fresh record.
+:func:`reset` and gets a fresh record. The shape of what it records is declared in
+``graphfix_schema.py``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,18 @@ from __future__ import annotations
 import sys
 import traceback
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # annotations only: mypy checks this directory as the package graphfix.runtime
+    from graphfix.runtime.graphfix_schema import (
+        CallJSON,
+        ErrorJSON,
+        ModelJSON,
+        SequentialJSON,
+        SnapshotJSON,
+        SpanJSON,
+        TensorJSON,
+    )
 
 # Files whose frames count as "user code" for locations. Set per probe.
 USER_FILES: set[str] = set()
@@ -26,10 +38,10 @@ USER_FILES: set[str] = set()
 
 class Record:
     def __init__(self) -> None:
-        self.calls: list[dict[str, Any]] = []
-        self.tensors: dict[int, dict[str, Any]] = {}
-        self.models: list[dict[str, Any]] = []
-        self.sequentials: list[dict[str, Any]] = []
+        self.calls: list[CallJSON] = []
+        self.tensors: dict[int, TensorJSON] = {}
+        self.models: list[ModelJSON] = []
+        self.sequentials: list[SequentialJSON] = []
         self.keep_alive: list[Any] = []
         self.tensor_ids: dict[int, int] = {}
         self.depth = 0
@@ -79,7 +91,7 @@ def _shape(value: Any) -> list[int | None] | None:
         return None
 
 
-def user_span(frame: types.FrameType | None = None) -> dict[str, Any] | None:
+def user_span(frame: types.FrameType | None = None) -> SpanJSON | None:
     """The innermost frame in a user file, as a source span of the executing expression."""
     if frame is None:
         frame = sys._getframe(1)
@@ -104,16 +116,18 @@ def user_names(frame: types.FrameType | None) -> dict[str, int]:
     return names
 
 
-def _span(code: types.CodeType, lasti: int, lineno: int | None) -> dict[str, Any]:
+def _span(code: types.CodeType, lasti: int, lineno: int | None) -> SpanJSON:
     positions = list(code.co_positions())
     index = lasti // 2
-    if 0 <= index < len(positions) and positions[index][0] is not None:
+    if 0 <= index < len(positions):
         line, end_line, col, end_col = positions[index]
-        return {"line": line, "end_line": end_line, "col": col, "end_col": end_col}
+        # columns are None under `-X no_debug_ranges`: then the line alone, as below
+        if line is not None and end_line is not None and col is not None and end_col is not None:
+            return {"line": line, "end_line": end_line, "col": col, "end_col": end_col}
     return {"line": lineno or 0, "end_line": lineno or 0, "col": 0, "end_col": 0}
 
 
-def error_record(exc: BaseException) -> dict[str, Any]:
+def error_record(exc: BaseException) -> ErrorJSON:
     """The exception with the innermost user frame of its traceback."""
     span = None
     tb = exc.__traceback__
@@ -207,14 +221,14 @@ def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any, 
     values = _flatten(list(args) + list(kwargs.values()), [])
     inputs = [RECORD.tid(v) for v in values if _is_symbolic(v)]
     outputs = [RECORD.tid(v) for v in _flatten(result, []) if _is_symbolic(v)]
-    in_shapes = [_shape(v) for v in values if _shape(v) is not None][:4]
+    in_shapes = [shape for shape in map(_shape, values) if shape is not None][:4]
     model_inputs: list[int] = []
     if hasattr(layer, "layers") and hasattr(layer, "get_layer"):  # a model called as a layer
         try:
             model_inputs = [RECORD.tid(v) for v in _flatten(layer.inputs, []) if _is_symbolic(v)]
         except Exception:
             model_inputs = []
-    call = {
+    call: CallJSON = {
         "index": len(RECORD.calls),
         "model_inputs": model_inputs,
         "layer": str(getattr(layer, "name", type(layer).__name__)),
@@ -283,7 +297,7 @@ def _wrap_functional_init(original: Any) -> Any:
             original(self, inputs, outputs, *args, **kwargs)
             return
         RECORD.building.add(id(self))
-        entry: dict[str, Any] = {"cls": type(self).__name__, "uid": id(self), "ok": False, "flavor": _flavor_of(self)}
+        entry: ModelJSON = {"cls": type(self).__name__, "uid": id(self), "ok": False, "flavor": _flavor_of(self)}
         try:
             entry["inputs"] = [RECORD.tid(v) for v in _flatten(inputs, []) if _is_symbolic(v)]
             entry["outputs"] = [RECORD.tid(v) for v in _flatten(outputs, []) if _is_symbolic(v)]
@@ -485,7 +499,7 @@ def _escaped(module_globals: dict[str, Any]) -> list[str]:
     return sorted(names)
 
 
-def snapshot(module_globals: dict[str, Any] | None = None) -> dict[str, Any]:
+def snapshot(module_globals: dict[str, Any] | None = None) -> SnapshotJSON:
     return {
         "calls": RECORD.calls,
         "tensors": {str(k): v for k, v in RECORD.tensors.items()},

@@ -2,8 +2,9 @@
 
 Protocol (one JSON object per line): graphfix writes a request on the worker's stdin, the worker
 forks a child that runs the program with Keras instrumented, writes the evidence to
-``request["result"]``, and answers one line on its protocol channel (the original stdout; the
-worker's own fd 1 is pointed at stderr so nothing the program or TensorFlow prints can corrupt it).
+``request["result"]`` (a ``graphfix_schema.ResultJSON``), and answers one line on its protocol
+channel (the original stdout; the worker's own fd 1 is pointed at stderr so nothing the program
+or TensorFlow prints can corrupt it).
 
 Importing TensorFlow costs seconds; forking after the import and before any op has run costs
 milliseconds, so every probe gets a fresh process that shares nothing with the others.
@@ -20,10 +21,16 @@ import signal
 import sys
 import time
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import graphfix_recorder as recorder
-import graphfix_stubs as stubs
+if TYPE_CHECKING:  # mypy checks this directory as the package graphfix.runtime
+    from graphfix.runtime import graphfix_recorder as recorder
+    from graphfix.runtime import graphfix_stubs as stubs
+    from graphfix.runtime.graphfix_schema import STATUS_ERROR, STATUS_OK, ErrorJSON, ResultJSON, Status
+else:  # in the target interpreter this directory is on sys.path, graphfix need not be installed
+    import graphfix_recorder as recorder
+    import graphfix_stubs as stubs
+    from graphfix_schema import STATUS_ERROR, STATUS_OK
 
 
 def _preload(flavor: str) -> list[str]:
@@ -74,7 +81,9 @@ def _run_child(request: dict[str, Any]) -> None:
     recorder.count_variable_creation()
     stubs.install(bool(request.get("stubs", True)))
     module: types.ModuleType | None = None
-    evidence: dict[str, Any] = {"status": "ok", "error": None, "exit_code": None}
+    status: Status = STATUS_OK
+    error: ErrorJSON | None = None
+    exit_code: int | None = None
     try:
         os.chdir(directory)
         sys.path[0:0] = [directory]
@@ -97,19 +106,22 @@ def _run_child(request: dict[str, Any]) -> None:
             exec(code, module.__dict__)
     except SystemExit as exc:
         code_value = exc.code
-        evidence["exit_code"] = code_value if isinstance(code_value, int) else (0 if code_value is None else 1)
+        exit_code = code_value if isinstance(code_value, int) else (0 if code_value is None else 1)
     except BaseException as exc:  # the program's own failure is evidence, not our crash
-        evidence["status"] = "error"
+        status = STATUS_ERROR
         try:
-            evidence["error"] = recorder.error_record(exc)
+            error = recorder.error_record(exc)
         except Exception as inner:
-            evidence["error"] = {"type": type(exc).__name__, "message": f"{exc!s}"[:2000], "span": None, "traceback": repr(inner)}
+            error = {"type": type(exc).__name__, "message": f"{exc!s}"[:2000], "span": None, "traceback": repr(inner)}
     try:
-        evidence.update(recorder.snapshot(module.__dict__ if module is not None else None))
-        evidence["stubbed"] = list(stubs.STUBBED)
-        evidence["keras"] = sorted(
-            name for name in ("keras", "tf_keras") if name in sys.modules and _used(name)
-        )
+        evidence: ResultJSON = {
+            "status": status,
+            "error": error,
+            "exit_code": exit_code,
+            **recorder.snapshot(module.__dict__ if module is not None else None),
+            "stubbed": list(stubs.STUBBED),
+            "keras": sorted(name for name in ("keras", "tf_keras") if name in sys.modules and _used(name)),
+        }
         data = json.dumps(evidence, default=str)
         tmp = request["result"] + ".part"
         with open(tmp, "w", encoding="utf-8") as handle:
