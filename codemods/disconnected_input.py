@@ -129,7 +129,8 @@ class DisconnectedInput(FaultRule):
         orphan_tensor = graph.tensor(orphan)
         assert orphan_tensor is not None
         orphan_name = index.name_bound_at(orphan_tensor.input_span) or site.visible_name(orphan) or "an Input"
-        lead = f"input `{orphan_name}` {shape_text(orphan_tensor.shape)} is not connected to the model inputs"
+        shown = orphan_name if orphan_name != "an Input" else site.expression_for(orphan) or orphan_name
+        lead = f"input `{shown}` {shape_text(orphan_tensor.shape)} is not connected to the model inputs"
         named = site.replacements(orphan, orphan_name)
         repairs: list[Plan] = []
         submodel = next(
@@ -368,6 +369,23 @@ class _Site:
             for attr, tensors in (("input", other.inputs), ("output", other.outputs)):
                 if tid in tensors:
                     return f"{owner}.{attr}" if len(tensors) == 1 else f"{owner}.{attr}s[{tensors.index(tid)}]"
+        sequential = self.owner_name(tid)
+        return f"{sequential}.input" if sequential is not None else None
+
+    def owner_name(self, tid: int) -> str | None:
+        """The expression naming the model whose only Input is `tid`: a model that built with
+        it, or a Sequential whose own `Input(...)` it is (tf-keras builds those without a
+        functional constructor)."""
+        for model in self.graph.evidence.models:
+            if model.ok and model.inputs == (tid,) and model.span is not None:
+                name = bound_expression(self.index, model.span)
+                if name is not None:
+                    return name
+        tensor = self.graph.tensor(tid)
+        if tensor is not None and tensor.input_span is not None:
+            for sequential in self.graph.evidence.sequentials:
+                if sequential.span is not None and _contains(sequential.span, tensor.input_span):
+                    return bound_expression(self.index, sequential.span)
         return None
 
     def model_repairs(self, orphans: set[int]) -> tuple[Plan, ...]:
@@ -404,8 +422,7 @@ class _Site:
         calls: list[tuple[str, str]] = []
         taken: set[int] = set()
         for orphan in sorted(orphans):
-            owner = next((m for m in graph.evidence.models if m.ok and m.inputs == (orphan,) and m.span is not None), None)
-            sub = bound_expression(self.index, owner.span) if owner is not None and owner.span is not None else None
+            sub = self.owner_name(orphan)
             if sub is None or not _output_reads(self.index, self.scope, sub):
                 return None
             argument = None

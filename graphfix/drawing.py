@@ -18,10 +18,8 @@ is drawn once, its nodes marked "×N".
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +30,7 @@ import graphviz
 
 from graphfix.ftypes import Evidence, FaultOutcome, FileOutcome, ProbeStatus, Tensor
 from graphfix.graph import ConstructionGraph, Proposal, TensorNames
+from graphfix.writing import write_output
 
 if TYPE_CHECKING:
     from codemods.base import FaultRule
@@ -83,7 +82,10 @@ def draw(outcome: FileOutcome, target: Path, rules: Mapping[str, FaultRule]) -> 
         data = dot.source.encode("utf-8")
     else:
         data = _render(dot, render, suffix)
-    _write_atomic(target, data)
+    try:
+        write_output(target, data)
+    except OSError as exc:
+        raise DrawingError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 def _render(dot: graphviz.Digraph, fmt: str, suffix: str) -> bytes:
@@ -97,26 +99,6 @@ def _render(dot: graphviz.Digraph, fmt: str, suffix: str) -> bytes:
         stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else str(exc.stderr or "")
         first = next((line.strip() for line in stderr.splitlines() if line.strip()), f"exit status {exc.returncode}")
         raise DrawingError(f"graphviz `dot` failed: {first}") from None
-
-
-def _write_atomic(target: Path, data: bytes) -> None:
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise DrawingError(f"cannot write {target}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise DrawingError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
 # --- what the picture shows -------------------------------------------------------------------

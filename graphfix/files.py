@@ -84,8 +84,8 @@ def write_atomic(source: SourceFile, text: str, backup: bool = False) -> None:
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         raise SourceError("file is read-only; not overwritten")
     if backup:
-        _write_new(path.with_name(path.name + ".orig"), source.raw, mode)
-    _write_new(path, data, mode)
+        replace_file(path.with_name(path.name + ".orig"), source.raw, mode)
+    replace_file(path, data, mode)
 
 
 def restore_original(source: SourceFile) -> None:
@@ -94,10 +94,10 @@ def restore_original(source: SourceFile) -> None:
         mode = stat.S_IMODE(source.path.stat().st_mode)
     except OSError:
         mode = 0o644
-    _write_new(source.path, source.raw, mode)
+    replace_file(source.path, source.raw, mode)
 
 
-def _write_new(path: Path, data: bytes, mode: int) -> None:
+def replace_file(path: Path, data: bytes, mode: int) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".graphfix", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -117,6 +117,14 @@ def dead_parts(evidence: Evidence) -> int:
     for model in evidence.models:
         if model.ok:
             live |= graph.ancestors(model.outputs)
+    nested = [c for c in evidence.calls if c.model_inputs]
+    grown = True
+    while grown:  # a model called as a layer inside a live graph: its own graph is live too
+        grown = False
+        for call in nested:
+            if any(t in live for t in call.outputs) and not set(call.model_inputs) <= live:
+                live |= graph.descendants(call.model_inputs)
+                grown = True
     dead_calls = sum(
         1
         for call in evidence.calls

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from graphfix.files import SourceError, read_source, write_atomic
+from graphfix.files import SourceError, read_source, replace_file, write_atomic
 from graphfix.ftypes import FileOutcome
 from graphfix.notebook import read_notebook, render_notebook
 
@@ -30,3 +30,10 @@ def write_outcome(path: Path, outcome: FileOutcome, backup: bool, expected: byte
     except (SourceError, OSError) as exc:
         return replace(outcome, error=f"not written: {exc}")
     return replace(outcome, written=True)
+
+
+def write_output(target: Path, data: bytes) -> None:
+    """A file graphfix produces (a picture): written whole through a temporary file, or raises
+    OSError with nothing half-written."""
+    mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+    replace_file(target, data, mode)
