@@ -364,7 +364,10 @@ class _Site:
             if bound is not None and node is not None and self.index.scope_of(node) is self.scope:
                 return bound
         for other in self.graph.evidence.models:
-            if not other.ok or other.span is None or (owner := bound_expression(self.index, other.span)) is None:
+            if not other.ok or other.span is None:
+                continue
+            owner = self.object_name(other.uid) or bound_expression(self.index, other.span)
+            if owner is None:
                 continue
             for attr, tensors in (("input", other.inputs), ("output", other.outputs)):
                 if tid in tensors:
@@ -378,15 +381,23 @@ class _Site:
         functional constructor)."""
         for model in self.graph.evidence.models:
             if model.ok and model.inputs == (tid,) and model.span is not None:
-                name = bound_expression(self.index, model.span)
+                name = self.object_name(model.uid) or bound_expression(self.index, model.span)
                 if name is not None:
                     return name
+        holders = sorted(n for n, inputs in self.model.object_inputs.items() if inputs == (tid,))
+        if holders:
+            return holders[0]
         tensor = self.graph.tensor(tid)
         if tensor is not None and tensor.input_span is not None:
             for sequential in self.graph.evidence.sequentials:
                 if sequential.span is not None and _contains(sequential.span, tensor.input_span):
-                    return bound_expression(self.index, sequential.span)
+                    return self.object_name(sequential.uid) or bound_expression(self.index, sequential.span)
         return None
+
+    def object_name(self, uid: int) -> str | None:
+        """The variable (or `self.attr`) holding the model `uid` where the failing model is built."""
+        names = sorted(n for n, u in self.model.objects.items() if u == uid)
+        return names[0] if names else None
 
     def model_repairs(self, orphans: set[int]) -> tuple[Plan, ...]:
         """Repairs of the whole model, shared by the faults of all its orphans."""
@@ -493,13 +504,24 @@ def _fed_arrays(index: SourceIndex, model_name: str) -> list[list[cst.BaseExpres
     return found
 
 
-def _output_reads(index: SourceIndex, scope: object, sub: str) -> list[cst.Attribute]:
-    """`sub.output` expressions read in `scope`."""
-    found: list[cst.Attribute] = []
+def _output_reads(index: SourceIndex, scope: object, sub: str) -> list[cst.BaseExpression]:
+    """`sub.output` (or `sub.outputs[0]`) expressions read in `scope`."""
+    found: list[cst.BaseExpression] = []
 
     class Finder(cst.CSTVisitor):
         def visit_Attribute(self, node: cst.Attribute) -> None:
             if node.attr.value == "output" and index.module.code_for_node(node.value) == sub and index.scope_of(node) is scope:
+                found.append(node)
+
+        def visit_Subscript(self, node: cst.Subscript) -> None:
+            value = node.value
+            if (
+                isinstance(value, cst.Attribute)
+                and value.attr.value == "outputs"
+                and index.module.code_for_node(value.value) == sub
+                and index.module.code_for_node(node).replace(" ", "").endswith(".outputs[0]")
+                and index.scope_of(node) is scope
+            ):
                 found.append(node)
 
     index.module.visit(Finder())
@@ -566,13 +588,49 @@ def _compose_submodels(index: SourceIndex, plan: ComposeSubmodels) -> str:
     call = call_at(index, plan.model)
     scope = index.scope_of(call)
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
+    moves: dict[cst.CSTNode, cst.CSTNode] = {}
     for sub, argument in plan.calls:
         reads = [r for r in _output_reads(index, scope, sub) if index.range(r).start.line <= index.range(call).end.line]
         if not reads:
             raise Skip(f"`{sub}.output` is not read where the model is built")
         for read in reads:
             replacements[read] = cst.Call(func=cst.parse_expression(sub), args=[cst.Arg(cst.parse_expression(argument))])
-    return rewrite(index, replacements)
+            if cst.parse_expression(argument).deep_equals(cst.Name(argument)) and not defined_before(index, argument, read):
+                _move_definition_up(index, argument, read, moves)
+    return rewrite(index, replacements, moves=moves)
+
+
+def _move_definition_up(index: SourceIndex, name: str, read: cst.CSTNode, moves: dict[cst.CSTNode, cst.CSTNode]) -> None:
+    """The model's own Input is defined after the tower output it must now feed: its
+    `name = Input(...)` statement moves up to just before the statement that reads it, when that
+    definition reads nothing defined in between."""
+    scope = index.scope_of(read)
+    reader = index.statement_of(read)
+    definitions = [getattr(a, "node", None) for a in scope.assignments[name]] if scope is not None else []
+    statements = [index.statement_of(d) for d in definitions if d is not None and d in index.positions]
+    if len(statements) != 1 or statements[0] is None or reader is None:
+        raise Skip(f"`{name}` is not defined before it is read, and its definition cannot be moved")
+    statement = statements[0]
+    if index.parent(statement) is not index.parent(reader) or not isinstance(statement, cst.SimpleStatementLine):
+        raise Skip(f"`{name}` is defined in another block than where it would be read")
+    start, end = index.range(reader).start.line, index.range(statement).start.line
+    for other in _names_read(statement) - {name}:
+        if any(start <= line < end for line in index.assignment_lines(other, scope)) if scope is not None else True:
+            raise Skip(f"`{name}`'s definition reads `{other}`, defined after the read")
+    if statement in moves:
+        return
+    moves[statement] = reader
+
+
+def _names_read(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, n: cst.Name) -> None:
+            found.add(n.value)
+
+    node.visit(Finder())
+    return found
 
 
 def _inputs_arg(index: SourceIndex, span: Span) -> tuple[cst.Call, cst.Arg]:

@@ -11,9 +11,15 @@ from graphfix.source import SourceIndex
 
 
 class _Replace(cst.CSTTransformer):
-    def __init__(self, replacements: dict[cst.CSTNode, cst.CSTNode], removals: set[cst.CSTNode]) -> None:
+    def __init__(
+        self,
+        replacements: dict[cst.CSTNode, cst.CSTNode],
+        removals: set[cst.CSTNode],
+        moves: dict[cst.CSTNode, cst.CSTNode] | None = None,
+    ) -> None:
         self.replacements = replacements
         self.removals = removals
+        self.moves = moves or {}  # statement -> the statement of the same block it must now precede
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
         if isinstance(updated_node, (cst.Module, cst.IndentedBlock)):
@@ -25,12 +31,20 @@ class _Replace(cst.CSTTransformer):
         assert isinstance(original, (cst.Module, cst.IndentedBlock))
         body: list[cst.BaseStatement] = []
         carried: list[cst.EmptyLine] = []
+        moved: dict[cst.CSTNode, cst.BaseStatement] = {old: new for old, new in zip(original.body, updated.body) if old in self.moves}
         for old, new in zip(original.body, updated.body):
-            if old in self.removals:
+            for statement, before in self.moves.items():
+                if before is old and statement in moved:
+                    statement_now = moved[statement]
+                    body.append(statement_now.with_changes(leading_lines=[]) if hasattr(statement_now, "leading_lines") else statement_now)
+            if old in self.removals or old in self.moves:
                 carried.extend(getattr(new, "leading_lines", ()))
                 continue
             if carried:
-                new = new.with_changes(leading_lines=[*carried, *getattr(new, "leading_lines", ())])
+                own = list(getattr(new, "leading_lines", ()))
+                if own and own[0].comment is None:  # the statement keeps its own blank line; carry comments only
+                    carried = [line for line in carried if line.comment is not None]
+                new = new.with_changes(leading_lines=[*carried, *own])
                 carried = []
             body.append(new)
         if not body:
@@ -42,9 +56,11 @@ def rewrite(
     index: SourceIndex,
     replacements: dict[cst.CSTNode, cst.CSTNode],
     removals: set[cst.CSTNode] | None = None,
+    moves: dict[cst.CSTNode, cst.CSTNode] | None = None,
 ) -> str:
-    """Apply node replacements/removals to the indexed module and return the new source."""
-    module = index.module.visit(_Replace(replacements, removals or set()))
+    """Apply node replacements/removals to the indexed module and return the new source;
+    `moves` puts statements just before another statement of their block."""
+    module = index.module.visit(_Replace(replacements, removals or set(), moves))
     assert isinstance(module, cst.Module)
     return module.code
 

@@ -61,6 +61,8 @@ class ModelBuild:
     name: str | None
     flavor: str = ""
     names: dict[str, int] = field(default_factory=dict)  # variable -> tensor, where it was built
+    objects: dict[str, int] = field(default_factory=dict)  # variable or `self.attr` -> model uid, where it was built
+    object_inputs: dict[str, tuple[int, ...]] = field(default_factory=dict)  # those names -> the model's own inputs
 
 
 @dataclass(frozen=True)

@@ -278,6 +278,8 @@ def parse_evidence(data: ResultJSON, flavor: str, tail: str = "", seconds: float
             name=m.get("name"),
             flavor=m.get("flavor", ""),
             names={str(k): int(v) for k, v in (m.get("names") or {}).items()},
+            objects={str(k): int(v) for k, v in (m.get("objects") or {}).items()},
+            object_inputs={str(k): tuple(int(t) for t in v) for k, v in (m.get("object_inputs") or {}).items()},
         )
         for m in data.get("models", [])
         if m.get("depth", 0) == 0 and last_by_uid.get(m.get("uid")) is m

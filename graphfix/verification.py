@@ -77,6 +77,8 @@ def problem(
         explained = [f for f in applied if f.explains_error or (old_error.span is not None and f.line == old_error.span.line)]
         if explained and _same_place(old_error.span, new_error.span, line_shift):
             return f"the program still fails with the error {explained[0].code} explained: {new_error.summary}"
+    if old_error is not None and new_error is not None and _same_place(old_error.span, new_error.span, line_shift) and new:
+        return f"the program still stops at line {new_error.span.line if new_error.span else '?'}, now on {new[0].code}: {new[0].message}"
     if after.program_error is not None and after.program_error != before.program_error:
         if not stopped_early:
             return f"the fixed program fails: {after.program_error}"
@@ -92,7 +94,7 @@ def _same_place(old: object, new: object, shift: int) -> bool:
 
     if not isinstance(old, Span) or not isinstance(new, Span):
         return old is None and new is None
-    return abs(new.line - old.line) <= abs(shift)
+    return abs(new.line - old.line) <= abs(shift) and new.col == old.col
 
 
 def rank(before: Evidence, after: Evidence, text_before: str, text_after: str) -> Rank:

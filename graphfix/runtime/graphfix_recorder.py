@@ -116,6 +116,55 @@ def user_names(frame: types.FrameType | None) -> dict[str, int]:
     return names
 
 
+def user_objects(frame: types.FrameType | None) -> dict[str, int]:
+    """Models bound to names in the innermost user frame, and to attributes of its `self`:
+    which model each name holds where another model is built (a helper's result is named only
+    by its caller)."""
+    while frame is not None and frame.f_code.co_filename not in USER_FILES:
+        frame = frame.f_back
+    if frame is None:
+        return {}
+    found: dict[str, int] = {}
+    for name, value in list(frame.f_locals.items()):
+        if _is_model(value):
+            found[name] = id(value)
+        elif name == "self":
+            for attr, item in list(getattr(value, "__dict__", {}).items()):
+                if not attr.startswith("_") and _is_model(item):
+                    found[f"self.{attr}"] = id(item)
+    return found
+
+
+def object_inputs(frame: types.FrameType | None, objects: dict[str, int]) -> dict[str, list[int]]:
+    """For each model named by `user_objects`: its own input tensors (a Sequential built with
+    `input_shape=` made them itself)."""
+    by_id: dict[int, Any] = {}
+    while frame is not None and frame.f_code.co_filename not in USER_FILES:
+        frame = frame.f_back
+    if frame is None:
+        return {}
+    for name, value in list(frame.f_locals.items()):
+        by_id[id(value)] = value
+        if name == "self":
+            for item in list(getattr(value, "__dict__", {}).values()):
+                by_id[id(item)] = item
+    found: dict[str, list[int]] = {}
+    for name, uid in objects.items():
+        try:
+            inputs = by_id[uid].inputs
+        except Exception:  # never built, or no inputs: nothing to name
+            continue
+        found[name] = [RECORD.tid(v) for v in _flatten(inputs, []) if _is_symbolic(v)]
+    return found
+
+
+def _is_model(value: Any) -> bool:
+    for cls in type(value).__mro__:
+        if cls.__name__ in ("Model", "Functional", "Sequential") and cls.__module__.startswith(("keras", "tf_keras")):
+            return True
+    return False
+
+
 def _span(code: types.CodeType, lasti: int, lineno: int | None) -> SpanJSON:
     positions = list(code.co_positions())
     index = lasti // 2
@@ -303,6 +352,8 @@ def _wrap_functional_init(original: Any) -> Any:
             entry["outputs"] = [RECORD.tid(v) for v in _flatten(outputs, []) if _is_symbolic(v)]
             entry["span"] = user_span(sys._getframe(1))
             entry["names"] = user_names(sys._getframe(1))
+            entry["objects"] = user_objects(sys._getframe(1))
+            entry["object_inputs"] = object_inputs(sys._getframe(1), entry["objects"])
             entry["depth"] = RECORD.depth
             RECORD.models.append(entry)
         except Exception:

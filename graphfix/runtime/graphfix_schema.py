@@ -73,6 +73,8 @@ class ModelJSON(_ModelRequired, total=False):
     outputs: list[int]
     span: SpanJSON | None
     names: dict[str, int]  # variable -> tensor id, in the user frame that built the model
+    objects: dict[str, int]  # variable or `self.attr` -> model uid, in that frame (models built by helpers)
+    object_inputs: dict[str, list[int]]  # the same names -> that model's own input tensors
     depth: int  # layer calls in progress: 0 for a model built at top level
     error: str  # "Type: message" when the constructor raised
     name: str  # the model's name, when it was built
