@@ -29,6 +29,10 @@ model's inputs (add-input, root-inputs) build a different model and win only on 
   program already feeds the model one array more than it has inputs, or when nothing computed
   could stand for the orphan; a model the program feeds with data for fewer inputs is refused
   (the program has no data for the new input).
+- input-as-parameter: the orphans are Inputs a helper function makes for itself, once per
+  call, while the model's own Inputs go unused: the helper takes the tensor as a parameter
+  instead (parameters only its Input read are dropped) and each call passes an unused model
+  Input of the right shape, in order.
 - root-inputs: none of the model's inputs is connected to its outputs (it was given another
   model's Input, or fresh Inputs nothing was called on): the model is built from the Inputs its
   outputs really come from.
@@ -94,6 +98,18 @@ class AddInput(Plan):
 
     def describe(self) -> str:
         return "add input: " + ", ".join(f"`{o}`" for o in self.orphans) + " joins the model's inputs"
+
+
+@dataclass(frozen=True)
+class InputAsParameter(Plan):
+    function: str  # the helper that makes its own Input
+    orphan: str
+    orphan_def: Span
+    calls: tuple[tuple[Span, str], ...]  # each call of the helper, and the tensor it now passes
+
+    def describe(self) -> str:
+        passed = ", ".join(f"`{arg}`" for _, arg in self.calls)
+        return f"input as parameter: `{self.function}` takes `{self.orphan}` instead of making it; callers pass {passed}"
 
 
 @dataclass(frozen=True)
@@ -206,6 +222,8 @@ class DisconnectedInput(FaultRule):
             return _add_input(index, plan)
         if isinstance(plan, RootInputs):
             return _root_inputs(index, plan)
+        if isinstance(plan, InputAsParameter):
+            return _input_as_parameter(index, plan)
         raise Skip(f"not a {self.code} plan: {plan.kind}")
 
     EXAMPLES = (
@@ -287,8 +305,38 @@ class DisconnectedInput(FaultRule):
                 "m = Model(base.input, Dense(2)(base.output))\n"
             ),
         ),
+        Example(
+            before=(
+                "def branch(n, width):\n"
+                "    x = Input((n,))\n"
+                "    return Dense(width)(x)\n"
+                "left, right = Input((4,)), Input((4,))\n"
+                "out = Add()([branch(4, width=2), branch(4, 2)])\n"
+                "m = Model([left, right], out)\n"
+            ),
+            plan=InputAsParameter("branch", "x", Span(2, 8, 2, 19), ((Span(5, 13, 5, 31), "left"), (Span(5, 33, 5, 45), "right"))),
+            after=(
+                "def branch(x, width):\n"
+                "    return Dense(width)(x)\n"
+                "left, right = Input((4,)), Input((4,))\n"
+                "out = Add()([branch(left, width=2), branch(right, 2)])\n"
+                "m = Model([left, right], out)\n"
+            ),
+        ),
     )
     UNCHANGED = (
+        Example(
+            before=(
+                "def branch(n, width):\n"
+                "    x = Input((n,))\n"
+                "    return Dense(width)(x)\n"
+                "a = Input((4,))\n"
+                "m = Model(a, branch(4, width=2))\n"
+                "m2 = Model(a, branch(4, width=3))\n"
+            ),
+            plan=InputAsParameter("branch", "x", Span(2, 8, 2, 19), ((Span(5, 13, 5, 31), "a"),)),
+            note="the helper is called more often than the plan has tensors for: other callers would break",
+        ),
         Example(
             before=(
                 "z = keras.Input(shape=(8,))\n"
@@ -366,7 +414,7 @@ class _Site:
         for other in self.graph.evidence.models:
             if not other.ok or other.span is None:
                 continue
-            owner = self.object_name(other.uid) or bound_expression(self.index, other.span)
+            owner = self.object_name(other.uid) or self._bound_here(other.span)
             if owner is None:
                 continue
             for attr, tensors in (("input", other.inputs), ("output", other.outputs)):
@@ -381,7 +429,7 @@ class _Site:
         functional constructor)."""
         for model in self.graph.evidence.models:
             if model.ok and model.inputs == (tid,) and model.span is not None:
-                name = self.object_name(model.uid) or bound_expression(self.index, model.span)
+                name = self.object_name(model.uid) or self._bound_here(model.span)
                 if name is not None:
                     return name
         holders = sorted(n for n, inputs in self.model.object_inputs.items() if inputs == (tid,))
@@ -391,8 +439,17 @@ class _Site:
         if tensor is not None and tensor.input_span is not None:
             for sequential in self.graph.evidence.sequentials:
                 if sequential.span is not None and _contains(sequential.span, tensor.input_span):
-                    return self.object_name(sequential.uid) or bound_expression(self.index, sequential.span)
+                    return self.object_name(sequential.uid) or self._bound_here(sequential.span)
         return None
+
+    def _bound_here(self, span: Span) -> str | None:
+        """The name the call at `span` is assigned to, when the failing model's scope can read
+        it (the same scope, or `self.x` anywhere in the class)."""
+        name = bound_expression(self.index, span)
+        node = self.index.node_at(span)
+        if name is None or node is None:
+            return None
+        return name if name.startswith("self.") or self.index.scope_of(node) is self.scope else None
 
     def object_name(self, uid: int) -> str | None:
         """The variable (or `self.attr`) holding the model `uid` where the failing model is built."""
@@ -407,16 +464,49 @@ class _Site:
         submodels = self._compose_submodels(orphans)
         if submodels is not None:
             repairs.append(submodels)
+        repairs.extend(self._inputs_as_parameters(orphans))
         connected = graph.ancestors(model.outputs) & set(model.inputs)
         if not connected:
             roots = sorted(r for r in graph.roots(model.outputs) if (t := graph.tensor(r)) is not None and t.is_input)
             names = [self.expression_for(r) for r in roots]
-            if roots and all(names):
+            if roots and all(names) and len(set(names)) == len(names):
                 repairs.append(RootInputs(model.span, tuple(n for n in names if n)))
         names = [self.visible_name(o) for o in sorted(orphans)]
         if all(names) and (self._fed_with(len(model.inputs) + len(orphans)) or not any(self.replacements(o, "") for o in orphans)):
             repairs.append(AddInput(model.span, self.model_name, tuple(n for n in names if n)))
         return tuple(repairs)
+
+    def _inputs_as_parameters(self, orphans: set[int]) -> list[Plan]:
+        """Orphans made by one `Input(...)` inside a helper function, one per call of it from
+        where the model is built, while model Inputs of their shape go unused."""
+        graph, index = self.graph, self.index
+        by_definition: dict[Span, list[int]] = {}
+        for orphan in sorted(orphans):
+            tensor = graph.tensor(orphan)
+            if tensor is not None and tensor.input_span is not None:
+                by_definition.setdefault(tensor.input_span, []).append(orphan)
+        plans: list[Plan] = []
+        free = [t for t in self.model.inputs if not graph.used(t)]
+        for span, group in by_definition.items():
+            node = index.node_at(span)
+            name = index.name_bound_at(span)
+            function = _enclosing_function(index, node) if node is not None else None
+            if name is None or function is None or self.scope is None or index.scope_of(function) is None:
+                continue
+            calls = _calls_of(index, self.scope, function.name.value)
+            if len(calls) != len(group):
+                continue
+            arguments: list[tuple[Span, str]] = []
+            for call, orphan in zip(calls, group):
+                match = next((t for t in free if same_shape(graph.tensor(t), graph.tensor(orphan))), None)
+                argument = self.expression_for(match) if match is not None else None
+                if match is None or argument is None:
+                    break
+                free.remove(match)
+                arguments.append((index.span_of(call), argument))
+            if len(arguments) == len(group):
+                plans.append(InputAsParameter(function.name.value, name, span, tuple(arguments)))
+        return plans
 
     def _fed_with(self, count: int) -> bool:
         """The program feeds the model a list of `count` arrays somewhere."""
@@ -620,6 +710,92 @@ def _move_definition_up(index: SourceIndex, name: str, read: cst.CSTNode, moves:
     if statement in moves:
         return
     moves[statement] = reader
+
+
+def _enclosing_function(index: SourceIndex, node: cst.CSTNode) -> cst.FunctionDef | None:
+    current = index.parent(node)
+    while current is not None and not isinstance(current, cst.FunctionDef):
+        current = index.parent(current)
+    return current
+
+
+def _calls_of(index: SourceIndex, scope: object, function: str) -> list[cst.Call]:
+    """Calls `function(...)` made in `scope`, in source order."""
+    found: list[cst.Call] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name) and node.func.value == function and index.scope_of(node) is scope:
+                found.append(node)
+
+    index.module.visit(Finder())
+    return sorted(found, key=lambda c: (index.range(c).start.line, index.range(c).start.column))
+
+
+def _input_as_parameter(index: SourceIndex, plan: InputAsParameter) -> str:
+    definition = call_at(index, plan.orphan_def)
+    function = _enclosing_function(index, definition)
+    if function is None or function.name.value != plan.function:
+        raise Skip(f"the Input is not made inside `{plan.function}`")
+    statement = removable_assignment(index, plan.orphan, definition)
+    if statement is None:
+        raise Skip(f"`{plan.orphan} = Input(...)` is not a statement of its own")
+    callers = _all_calls(index.module, plan.function)
+    if len(callers) != len(plan.calls):
+        raise Skip(f"`{plan.function}` is called {len(callers)} times, the plan passes tensors to {len(plan.calls)}: other callers would break")
+    params = function.params
+    if params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg is not None or params.posonly_params:
+        raise Skip(f"`{plan.function}` takes *args, **kwargs or positional-only parameters")
+    scope = index.scope_of(statement)
+    dropped: list[int] = []
+    for position, param in enumerate(params.params):
+        reads = list(index.loads(param.name.value, scope)) if scope is not None else []
+        if reads and all(_inside(index, read, statement) for read in reads):
+            dropped.append(position)
+    names = [p.name.value for i, p in enumerate(params.params) if i in dropped]
+    kept = [p for i, p in enumerate(params.params) if i not in dropped]
+    if any(p.name.value == plan.orphan for p in kept):
+        raise Skip(f"`{plan.function}` already has a parameter `{plan.orphan}`")
+    replacements: dict[cst.CSTNode, cst.CSTNode] = {
+        params: params.with_changes(params=[cst.Param(cst.Name(plan.orphan)), *kept]),
+    }
+    for span, argument in plan.calls:
+        call = call_at(index, span)
+        args = [
+            a
+            for i, a in enumerate(call.args)
+            if not (a.keyword is None and a.star == "" and i in dropped)
+            and not (a.keyword is not None and a.keyword.value in names)
+        ]
+        if any(a.star for a in call.args):
+            raise Skip(f"a call of `{plan.function}` passes *args or **kwargs")
+        new_arg = cst.Arg(cst.parse_expression(argument))
+        if args:
+            new_arg = new_arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        last = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) if i == len(args) - 1 else a for i, a in enumerate(args)]
+        replacements[call] = call.with_changes(args=[new_arg, *last])
+    return rewrite(index, replacements, {statement})
+
+
+def _all_calls(module: cst.Module, function: str) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Name) and node.func.value == function:
+                found.append(node)
+
+    module.visit(Finder())
+    return found
+
+
+def _inside(index: SourceIndex, node: cst.CSTNode, container: cst.CSTNode) -> bool:
+    current: cst.CSTNode | None = node
+    while current is not None:
+        if current is container:
+            return True
+        current = index.parent(current)
+    return False
 
 
 def _names_read(node: cst.CSTNode) -> set[str]:
