@@ -41,6 +41,7 @@ model's inputs (add-input, root-inputs) build a different model and win only on 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import libcst as cst
 
@@ -92,6 +93,7 @@ class ComposeSubmodels(Plan):
 
 @dataclass(frozen=True)
 class AddInput(Plan):
+    changes_inputs: ClassVar[bool] = True
     model: Span
     model_name: str | None  # the variable the model is bound to, to find where it is fed
     orphans: tuple[str, ...]
@@ -114,6 +116,7 @@ class InputAsParameter(Plan):
 
 @dataclass(frozen=True)
 class RootInputs(Plan):
+    changes_inputs: ClassVar[bool] = True
     model: Span
     roots: tuple[str, ...]
 
@@ -685,7 +688,7 @@ def _compose_submodels(index: SourceIndex, plan: ComposeSubmodels) -> str:
             raise Skip(f"`{sub}.output` is not read where the model is built")
         for read in reads:
             replacements[read] = cst.Call(func=cst.parse_expression(sub), args=[cst.Arg(cst.parse_expression(argument))])
-            if cst.parse_expression(argument).deep_equals(cst.Name(argument)) and not defined_before(index, argument, read):
+            if argument.isidentifier() and not defined_before(index, argument, read):
                 _move_definition_up(index, argument, read, moves)
     return rewrite(index, replacements, moves=moves)
 

@@ -406,6 +406,8 @@ class Engine:
                 trials.append(Trial(plan.describe(), plan.kind, Verdict.FAILED, str(exc)))
                 continue
             reason, after, evidence = self._verify(path, source, text, new_text, before, before_evidence, [fault])
+            if reason is None and plan.changes_inputs and evidence.error is not None:
+                reason = f"changes a model's inputs, and the program then fails: {evidence.error.summary}"
             if reason is not None:
                 unverified = unverified or new_text
                 trials.append(Trial(plan.describe(), plan.kind, Verdict.UNVERIFIED, reason))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,10 @@ class Plan:
     engine applies every plan a fault proposes, probes each result and keeps the one the
     runtime criteria prefer.
     """
+
+    # a repair that changes what a model takes as input: the program must then run to the end,
+    # since only that shows every place that feeds the model was fed right
+    changes_inputs: ClassVar[bool] = False
 
     @property
     def kind(self) -> str:
