@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from codemods.keras_ops_table import TABLE, OpMapping
-from codemods.tf_op_on_keras_tensor import TfOpOnKerasTensor
+from codemods.tf_op_on_keras_tensor import KerasOps, TfOpOnKerasTensor
 from graphfix.source import SourceIndex
 
 tf = pytest.importorskip("tensorflow")
@@ -19,8 +19,7 @@ def _rewrite(sample: str) -> str:
     index = SourceIndex(source)
     outer = index.module.body[2].body[0].value  # type: ignore[attr-defined]
     span = index.span_of(outer)
-    params = {"call": {"line": span.line, "col": span.col, "end_line": span.end_line, "end_col": span.end_col}, "symbolic": ["x", "y"]}
-    return TfOpOnKerasTensor().transform(index, params)
+    return TfOpOnKerasTensor().transform(index, KerasOps(span, ("x", "y")))
 
 
 @pytest.mark.parametrize("entry", TABLE, ids=[e.ops_name for e in TABLE])
