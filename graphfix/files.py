@@ -81,7 +81,9 @@ def write_atomic(source: SourceFile, text: str, backup: bool = False) -> None:
         raise SourceError("changed on disk since it was read; not overwritten")
     data = encode(source, text)
     mode = stat.S_IMODE(path.stat().st_mode)
-    if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
+    # the file is written when its user could write it (as editors, sed -i and formatters do):
+    # a mode without write bits stops a normal user, not root; the mode is kept either way
+    if not os.access(path, os.W_OK):
         raise SourceError("file is read-only; not overwritten")
     if backup:
         replace_file(path.with_name(path.name + ".orig"), source.raw, mode)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 
 from graphfix.cli import main
 from graphfix.corpus import ROOT
+from graphfix.files import read_source, write_atomic
 
 GOOD = ROOT / "GF102" / "seed_style" / "program.py"  # a faulty program that must still be found
 TF = "import tensorflow as tf\n"
@@ -117,15 +119,29 @@ def test_forked_children_die_with_the_probe(tmp_path: Path) -> None:
     pytest.fail("the program's child process outlived the probe")
 
 
-def test_read_only_target_is_not_written(tmp_path: Path) -> None:
+def test_a_file_its_user_cannot_write_is_not_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "prog.py"
     shutil.copyfile(GOOD, target)
     os.chmod(target, 0o444)
     before = target.read_bytes()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, m, **k: False if (m & os.W_OK and Path(p) == target) else real_access(p, m, **k))
     result = CliRunner().invoke(main, ["fix", "--apply", str(target)])
     assert result.exit_code == 2
     assert "file is read-only; not overwritten" in result.stderr
     assert target.read_bytes() == before
+
+
+def test_a_mode_without_write_bits_is_kept_when_its_user_may_write(tmp_path: Path) -> None:
+    target = tmp_path / "prog.py"
+    shutil.copyfile(GOOD, target)
+    os.chmod(target, 0o444)
+    if not os.access(target, os.W_OK):
+        pytest.skip("this user cannot write a 0444 file (not root)")
+    source = read_source(target)
+    write_atomic(source, source.text + "# edited\n")
+    assert target.read_text().endswith("# edited\n")
+    assert stat.S_IMODE(target.stat().st_mode) == 0o444
 
 
 def test_file_edited_between_check_and_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
