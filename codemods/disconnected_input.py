@@ -33,6 +33,10 @@ model's inputs (add-input, root-inputs) build a different model and win only on 
   call, while the model's own Inputs go unused: the helper takes the tensor as a parameter
   instead (parameters only its Input read are dropped) and each call passes an unused model
   Input of the right shape, in order.
+- cut-before-join: the orphan (a label, a second stream) only joins at the last layers, and the
+  model is meant to stop before them (an embedding cut from a model trained with a margin
+  head): the output becomes the tensor, computed from the model's inputs alone, that the
+  joining layer reads, named in the source or as `m.get_layer("name").output`.
 - root-inputs: none of the model's inputs is connected to its outputs (it was given another
   model's Input, or fresh Inputs nothing was called on): the model is built from the Inputs its
   outputs really come from.
@@ -112,6 +116,15 @@ class InputAsParameter(Plan):
     def describe(self) -> str:
         passed = ", ".join(f"`{arg}`" for _, arg in self.calls)
         return f"input as parameter: `{self.function}` takes `{self.orphan}` instead of making it; callers pass {passed}"
+
+
+@dataclass(frozen=True)
+class CutBeforeJoin(Plan):
+    model: Span
+    output: str  # the tensor, computed from the model's inputs alone, that meets the orphan
+
+    def describe(self) -> str:
+        return f"cut before the join: the model's output becomes `{self.output}`"
 
 
 @dataclass(frozen=True)
@@ -227,6 +240,8 @@ class DisconnectedInput(FaultRule):
             return _root_inputs(index, plan)
         if isinstance(plan, InputAsParameter):
             return _input_as_parameter(index, plan)
+        if isinstance(plan, CutBeforeJoin):
+            return _cut_before_join(index, plan)
         raise Skip(f"not a {self.code} plan: {plan.kind}")
 
     EXAMPLES = (
@@ -324,6 +339,19 @@ class DisconnectedInput(FaultRule):
                 "left, right = Input((4,)), Input((4,))\n"
                 "out = Add()([branch(left, width=2), branch(right, 2)])\n"
                 "m = Model([left, right], out)\n"
+            ),
+        ),
+        Example(
+            before=(
+                "m = build()\n"
+                "m.fit([x, labels], labels)\n"
+                "m = Model(inputs=m.input[0], outputs=[m.output])  # for retrieval\n"
+            ),
+            plan=CutBeforeJoin(Span(3, 4, 3, 48), 'm.get_layer("embedding").output'),
+            after=(
+                "m = build()\n"
+                "m.fit([x, labels], labels)\n"
+                'm = Model(inputs=m.input[0], outputs=[m.get_layer("embedding").output])  # for retrieval\n'
             ),
         ),
     )
@@ -474,10 +502,53 @@ class _Site:
             names = [self.expression_for(r) for r in roots]
             if roots and all(names) and len(set(names)) == len(names):
                 repairs.append(RootInputs(model.span, tuple(n for n in names if n)))
+        cut = self._cut_before_join(orphans)
+        if cut is not None:
+            repairs.append(cut)
         names = [self.visible_name(o) for o in sorted(orphans)]
         if all(names) and (self._fed_with(len(model.inputs) + len(orphans)) or not any(self.replacements(o, "") for o in orphans)):
             repairs.append(AddInput(model.span, self.model_name, tuple(n for n in names if n)))
         return tuple(repairs)
+
+    def _cut_before_join(self, orphans: set[int]) -> CutBeforeJoin | None:
+        """The one layer call where the orphans' branch meets the model inputs' branch, when the
+        model has one output and that call reads one tensor of the inputs' branch."""
+        model, graph = self.model, self.graph
+        assert model.span is not None
+        if len(model.outputs) != 1:
+            return None
+        from_inputs = graph.descendants(model.inputs)
+        from_orphans = graph.descendants(sorted(orphans))
+        ancestors = graph.ancestors(model.outputs)
+        joins = [
+            c for c in graph.calls
+            if any(t in ancestors for t in c.outputs)
+            and any(t in from_orphans for t in c.inputs)
+            and any(t in from_inputs and t not in from_orphans for t in c.inputs)
+        ]
+        if len(joins) != 1:
+            return None
+        clean = [t for t in joins[0].inputs if t in from_inputs and t not in from_orphans]
+        if len(clean) != 1 or clean[0] in model.inputs:
+            return None
+        expression = self.tensor_expression(clean[0])
+        return CutBeforeJoin(model.span, expression) if expression is not None else None
+
+    def tensor_expression(self, tid: int) -> str | None:
+        """A name for the tensor, or `m.get_layer("layer").output` of a model that built with it
+        and that the failing model's frame holds."""
+        name = self.visible_name(tid)
+        if name is not None:
+            return name
+        producer = self.graph.producer(tid)
+        if producer is None or len(producer.outputs) != 1:
+            return None
+        for other in self.graph.evidence.models:
+            if other.ok and tid in self.graph.ancestors(other.outputs):
+                owner = self.object_name(other.uid)
+                if owner is not None:
+                    return f'{owner}.get_layer("{producer.layer}").output'
+        return None
 
     def _inputs_as_parameters(self, orphans: set[int]) -> list[Plan]:
         """Orphans made by one `Input(...)` inside a helper function, one per call of it from
@@ -810,6 +881,20 @@ def _names_read(node: cst.CSTNode) -> set[str]:
 
     node.visit(Finder())
     return found
+
+
+def _cut_before_join(index: SourceIndex, plan: CutBeforeJoin) -> str:
+    call = call_at(index, plan.model)
+    outputs = model_arg(call, 1, "outputs")
+    if outputs is None:
+        raise Skip("the model call has no outputs argument")
+    value = outputs.value
+    new = cst.parse_expression(plan.output)
+    if isinstance(value, (cst.List, cst.Tuple)):
+        if len(value.elements) != 1:
+            raise Skip("the model has several outputs")
+        new = value.with_changes(elements=[value.elements[0].with_changes(value=new)])
+    return rewrite(index, {value: new})
 
 
 def _inputs_arg(index: SourceIndex, span: Span) -> tuple[cst.Call, cst.Arg]:
