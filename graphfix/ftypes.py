@@ -85,6 +85,35 @@ class ProgramError:
         return f"{self.type}: {first}"[:300]
 
 
+@dataclass(frozen=True)
+class CreationFrame:
+    """One user frame of a creation stack: where the code ran and in which function (of which
+    class's instance, when the function is a method)."""
+
+    span: Span | None
+    function: str
+    cls: str = ""
+    converted: bool = False  # autograph's copy ran: the span has the line and start column only
+    entry: bool = False  # called by Keras or TensorFlow (a tf.function, a Lambda, a loss), not by user code
+
+
+@dataclass(frozen=True)
+class Creation:
+    """Variables made at one place while a tf.function was traced, Keras called user code back
+    (a Lambda's function, a loss) or a user class's method ran; `stack` is innermost first."""
+
+    stack: tuple[CreationFrame, ...]
+    maker: str = ""  # the library class whose method made them (Adam, Dense)
+    traced: bool = False
+    callback: bool = False
+    count: int = 1
+    name: str = ""
+
+    @property
+    def site(self) -> CreationFrame:
+        return self.stack[0]
+
+
 class ProbeStatus(enum.Enum):
     OK = "ok"  # the program ran to the end (or exited by itself)
     ERROR = "error"  # the program raised: evidence includes the exception
@@ -116,6 +145,7 @@ class Evidence:
     disagreeing: tuple[str, ...] = ()  # user classes whose two eager calls on one input differed
     escaped: tuple[str, ...] = ()  # module globals holding tensors of a tf.function trace
     notes: tuple[str, ...] = ()  # how the probe ran (for --verbose)
+    creations: tuple[Creation, ...] = ()  # where variables were made in traces, callbacks, user methods
 
 
 @dataclass(frozen=True)

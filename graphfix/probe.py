@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from graphfix.ftypes import (
+    Creation,
+    CreationFrame,
     Evidence,
     LayerCall,
     ModelBuild,
@@ -312,4 +314,26 @@ def parse_evidence(data: ResultJSON, flavor: str, tail: str = "", seconds: float
         rebound={str(k): tuple(v) for k, v in (data.get("rebound") or {}).items()},
         disagreeing=tuple(data.get("disagreeing") or ()),
         escaped=tuple(data.get("escaped") or ()),
+        creations=_creations(data),
     )
+
+
+def _creations(data: ResultJSON) -> tuple[Creation, ...]:
+    """The creation stacks the recorder kept (`graphfix_schema.CreationJSON`), in order."""
+    found = []
+    for entry in data.get("creations") or []:
+        stack = tuple(
+            CreationFrame(_span(f.get("span")), str(f.get("function", "")), str(f.get("cls", "")), bool(f.get("converted")),
+                          bool(f.get("entry")))
+            for f in entry.get("stack") or []
+        )
+        if stack:
+            found.append(Creation(
+                stack=stack,
+                maker=str(entry.get("maker", "")),
+                traced=bool(entry.get("traced")),
+                callback=bool(entry.get("callback")),
+                count=int(entry.get("count", 1)),
+                name=str(entry.get("name", "")),
+            ))
+    return tuple(found)

@@ -24,7 +24,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # annotations only: mypy checks this directory as the package graphfix.runtime
     from graphfix.runtime.graphfix_schema import (
         CallJSON,
+        CreationJSON,
         ErrorJSON,
+        FrameJSON,
+        LifetimeJSON,
         ModelJSON,
         SequentialJSON,
         SnapshotJSON,
@@ -564,3 +567,140 @@ def snapshot(module_globals: dict[str, Any] | None = None) -> SnapshotJSON:
         "disagreeing": sorted(RECORD.disagreeing),
         "escaped": _escaped(module_globals or {}),
     }
+
+
+# --- where variables are created (GF302/GF303): the user-code creation stack -----------------
+#
+# A variable made while a tf.function is traced, or while user code runs as a callback of Keras
+# (a Lambda's function, a loss, a metric) or inside a user class's method, is recorded with the
+# user frames that led to it, innermost first. Inside a trace, autograph runs converted copies
+# of the user's functions from generated files: their lines are mapped back through the source
+# maps autograph keeps, so a frame of `tf__train_step` reads as `train_step` at its own line.
+
+_CREATIONS: dict[tuple[Any, ...], CreationJSON] = {}
+_AUTOGRAPH_LINES: dict[str, dict[int, tuple[str, int, int, str]]] = {}
+_CREATION_SCOPE: Any = None
+_MAX_CREATION_SITES = 200
+_MAX_CREATION_FRAMES = 8
+
+
+def record_creations() -> None:
+    """In the probe child: record the creation stack of every variable made during a trace, a
+    Keras callback or a user class's method (after `reset`)."""
+    global _CREATION_SCOPE
+    _CREATIONS.clear()
+    _AUTOGRAPH_LINES.clear()
+    try:
+        import tensorflow as tf
+
+        _map_autograph_frames()
+        _CREATION_SCOPE = tf.variable_creator_scope(_note_creation)
+        _CREATION_SCOPE.__enter__()
+    except Exception:
+        _CREATION_SCOPE = None
+
+
+def _map_autograph_frames() -> None:
+    """Keep autograph's source maps: generated file -> line -> (user file, line, col, function)."""
+    from tensorflow.python.autograph.impl import api
+
+    transpiler = api._TRANSPILER
+    original = getattr(transpiler.transform, "__graphfix_original__", transpiler.transform)
+
+    def transform(entity: Any, ctx: Any) -> Any:
+        result = original(entity, ctx)
+        try:
+            for generated, origin in result[2].items():
+                if origin.loc.filename in USER_FILES:
+                    lines = _AUTOGRAPH_LINES.setdefault(generated.filename, {})
+                    lines[generated.lineno] = (origin.loc.filename, origin.loc.lineno, origin.loc.col_offset,
+                                               str(origin.function_name or ""))
+        except Exception:
+            pass
+        return result
+
+    transform.__graphfix_original__ = original  # type: ignore[attr-defined]
+    transpiler.transform = transform
+
+
+def _user_frame(frame: types.FrameType) -> FrameJSON | None:
+    """A frame of the user's file (or autograph's copy of one) as a `FrameJSON`."""
+    code = frame.f_code
+    owner = frame.f_locals.get("self") if "self" in code.co_varnames[: code.co_argcount] else None
+    cls = type(owner).__name__ if owner is not None else ""
+    if code.co_filename in USER_FILES:
+        return {"span": _span(code, frame.f_lasti, frame.f_lineno), "function": code.co_name, "cls": cls}
+    lines = _AUTOGRAPH_LINES.get(code.co_filename)
+    if lines is not None and frame.f_lineno in lines:
+        _, line, col, function = lines[frame.f_lineno]
+        span: SpanJSON = {"line": line, "end_line": line, "col": col, "end_col": col}
+        return {"span": span, "function": function or code.co_name.removeprefix("tf__"), "cls": cls, "converted": True}
+    return None
+
+
+def _is_user_class(value: Any) -> bool:
+    module = sys.modules.get(type(value).__module__)
+    return getattr(module, "__file__", None) in USER_FILES
+
+
+def _note_creation(next_creator: Any, **kwargs: Any) -> Any:
+    try:
+        _record_creation(sys._getframe(1), kwargs)
+    except Exception:  # recording must never change the program's behaviour
+        pass
+    return next_creator(**kwargs)
+
+
+def _record_creation(frame: types.FrameType | None, kwargs: dict[str, Any]) -> None:
+    if len(_CREATIONS) >= _MAX_CREATION_SITES:
+        return
+    frames: list[FrameJSON] = []
+    maker = ""  # the library object whose method made the variable (Adam, Dense): outermost one
+    callback = False
+    in_user_method = False
+    seen_user = False
+    while frame is not None and len(frames) < _MAX_CREATION_FRAMES:
+        user = _user_frame(frame)
+        if user is not None:
+            if not seen_user and frame.f_back is not None and _user_frame(frame.f_back) is None:
+                callback = user["function"] != "<module>"  # user code that Keras or TensorFlow called
+            seen_user = True
+            owner = frame.f_locals.get("self")
+            if owner is not None and _is_user_class(owner):
+                in_user_method = True
+            if frame.f_back is not None and _user_frame(frame.f_back) is None:
+                user["entry"] = True
+            frames.append(user)
+        elif not seen_user:
+            owner = frame.f_locals.get("self")
+            if owner is not None and type(owner).__module__.startswith(("keras", "tf_keras", "tensorflow")):
+                maker = type(owner).__name__
+        frame = frame.f_back
+    if not frames:
+        return
+    traced = _tracing()
+    if not (traced or callback or in_user_method):
+        return
+    key = (traced, maker, tuple(f["span"]["line"] if f["span"] else 0 for f in frames))
+    entry = _CREATIONS.get(key)
+    if entry is None:
+        entry = {"stack": frames, "maker": maker, "traced": traced, "callback": callback, "count": 0,
+                 "name": str(kwargs.get("name") or "")}
+        _CREATIONS[key] = entry
+    entry["count"] = entry.get("count", 0) + 1
+
+
+def _tracing() -> bool:
+    """A tf.function is being traced (tf-keras's own scratch graph for symbolic tensors is not)."""
+    try:
+        from tensorflow.python.framework import ops
+
+        graph = ops.get_default_graph()
+        return bool(getattr(graph, "building_function", False)) and getattr(graph, "name", "") != "keras_graph"
+    except Exception:
+        return False
+
+
+def lifetime_snapshot() -> LifetimeJSON:
+    """What `record_creations` saw (merged into the result file next to `snapshot`)."""
+    return {"creations": list(_CREATIONS.values())}

@@ -111,7 +111,37 @@ class SnapshotJSON(TypedDict):
     escaped: list[str]  # module globals holding tensors of a tf.function trace
 
 
-class ResultJSON(SnapshotJSON):
+class _FrameRequired(TypedDict):
+    span: SpanJSON | None  # the executing expression (autograph frames: its line and start column)
+    function: str  # the function's name ("<module>" at top level)
+    cls: str  # the class of the frame's `self` argument, "" when it has none
+
+
+class FrameJSON(_FrameRequired, total=False):
+    """One user frame of a creation stack."""
+
+    converted: bool  # autograph's converted copy of the function ran (inside a tf.function trace)
+    entry: bool  # called by library code (a tf.function, a Lambda, fit calling a loss), not by user code
+
+
+class CreationJSON(TypedDict, total=False):
+    """Variables made at one place, during a trace, a Keras callback or a user class's method."""
+
+    stack: list[FrameJSON]  # the user frames that led to it, innermost first (at most 8)
+    maker: str  # the Keras/TensorFlow class whose method made the variable (Adam, Dense), or ""
+    traced: bool  # made while a tf.function was being traced
+    callback: bool  # the innermost user function was called by Keras or TensorFlow (Lambda, loss)
+    count: int  # variables made there with this stack
+    name: str  # the first one's name, when it was given one
+
+
+class LifetimeJSON(TypedDict, total=False):
+    """Where variables were created: `graphfix_recorder.lifetime_snapshot()`."""
+
+    creations: list[CreationJSON]
+
+
+class ResultJSON(SnapshotJSON, LifetimeJSON):
     """The whole result file, written by `graphfix_worker` once the program has finished."""
 
     status: Status

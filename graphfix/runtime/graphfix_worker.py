@@ -79,6 +79,7 @@ def _run_child(request: dict[str, Any]) -> None:
     directory = os.path.dirname(path) or "."
     recorder.reset({path})
     recorder.count_variable_creation()
+    recorder.record_creations()
     stubs.install(bool(request.get("stubs", True)))
     module: types.ModuleType | None = None
     status: Status = STATUS_OK
@@ -119,6 +120,7 @@ def _run_child(request: dict[str, Any]) -> None:
             "error": error,
             "exit_code": exit_code,
             **recorder.snapshot(module.__dict__ if module is not None else None),
+            **recorder.lifetime_snapshot(),
             "stubbed": list(stubs.STUBBED),
             "keras": sorted(name for name in ("keras", "tf_keras") if name in sys.modules and _used(name)),
         }
