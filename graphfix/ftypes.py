@@ -114,6 +114,32 @@ class Creation:
         return self.stack[0]
 
 
+@dataclass(frozen=True)
+class InnerCall:
+    """A layer call made inside a user Layer/Model class's own method (its `call`). Tensor ids
+    and `uid` are numbered within the trace, not shared with `LayerCall`."""
+
+    index: int
+    layer: str
+    cls: str
+    uid: int
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    span: Span | None
+    reaches: bool  # some output is computed into what `call` returned
+    converted: bool = False  # the span came from autograph's copy: its line and start column only
+
+
+@dataclass(frozen=True)
+class InnerTrace:
+    """The layer calls one user class's `call` made the first time it ran on graph tensors."""
+
+    cls: str
+    layer: str
+    calls: tuple[InnerCall, ...]
+    returned: tuple[int, ...]
+
+
 class ProbeStatus(enum.Enum):
     OK = "ok"  # the program ran to the end (or exited by itself)
     ERROR = "error"  # the program raised: evidence includes the exception
@@ -146,6 +172,7 @@ class Evidence:
     escaped: tuple[str, ...] = ()  # module globals holding tensors of a tf.function trace
     notes: tuple[str, ...] = ()  # how the probe ran (for --verbose)
     creations: tuple[Creation, ...] = ()  # where variables were made in traces, callbacks, user methods
+    inner_traces: tuple[InnerTrace, ...] = ()  # layer calls inside user classes' `call`, first graph run
 
 
 @dataclass(frozen=True)

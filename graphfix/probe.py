@@ -16,6 +16,8 @@ from graphfix.ftypes import (
     Creation,
     CreationFrame,
     Evidence,
+    InnerCall,
+    InnerTrace,
     LayerCall,
     ModelBuild,
     ProbeStatus,
@@ -315,6 +317,7 @@ def parse_evidence(data: ResultJSON, flavor: str, tail: str = "", seconds: float
         disagreeing=tuple(data.get("disagreeing") or ()),
         escaped=tuple(data.get("escaped") or ()),
         creations=_creations(data),
+        inner_traces=_inner_traces(data),
     )
 
 
@@ -336,4 +339,26 @@ def _creations(data: ResultJSON) -> tuple[Creation, ...]:
                 count=int(entry.get("count", 1)),
                 name=str(entry.get("name", "")),
             ))
+    return tuple(found)
+
+
+def _inner_traces(data: ResultJSON) -> tuple[InnerTrace, ...]:
+    """Layer calls inside user classes (`graphfix_schema.InnerTraceJSON`), in order."""
+    found = []
+    for trace in data.get("inner_traces") or []:
+        calls = tuple(
+            InnerCall(
+                index=int(c["index"]),
+                layer=str(c["layer"]),
+                cls=str(c["cls"]),
+                uid=int(c["uid"]),
+                inputs=tuple(int(t) for t in c["inputs"]),
+                outputs=tuple(int(t) for t in c["outputs"]),
+                span=_span(c.get("span")),
+                reaches=bool(c.get("reaches")),
+                converted=bool(c.get("converted")),
+            )
+            for c in trace.get("calls") or []
+        )
+        found.append(InnerTrace(str(trace["cls"]), str(trace["layer"]), calls, tuple(int(t) for t in trace.get("returned") or [])))
     return tuple(found)

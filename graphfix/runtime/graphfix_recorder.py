@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # annotations only: mypy checks this directory as the package
         CreationJSON,
         ErrorJSON,
         FrameJSON,
+        InnerCallJSON,
+        InnerCallsJSON,
+        InnerTraceJSON,
         LifetimeJSON,
         ModelJSON,
         SequentialJSON,
@@ -301,11 +304,14 @@ def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any, 
 def _wrap_call(original: Any) -> Any:
     def __call__(self: Any, *args: Any, **kwargs: Any) -> Any:
         user = _note_user_class(self)
+        inner = _inner_enter(self, args, kwargs, user) if (user or _TRACES) else None
         made_before = RECORD.variables_made
         RECORD.depth += 1
         try:
             result = original(self, *args, **kwargs)
         except BaseException:
+            if inner is not None:
+                _inner_exit(inner, None)
             RECORD.depth -= 1
             if RECORD.depth == 0:  # the failing call is evidence too (inputs, no outputs)
                 try:
@@ -314,6 +320,8 @@ def _wrap_call(original: Any) -> Any:
                     pass
             raise
         RECORD.depth -= 1
+        if inner is not None:
+            _inner_exit(inner, result)
         if user:
             _note_weights(self, RECORD.variables_made - made_before)
             _compare_repeat(self, args, result)
@@ -704,3 +712,174 @@ def _tracing() -> bool:
 def lifetime_snapshot() -> LifetimeJSON:
     """What `record_creations` saw (merged into the result file next to `snapshot`)."""
     return {"creations": list(_CREATIONS.values())}
+
+
+# --- layer calls inside user classes (GF102): which inner results reach what `call` returns ---
+#
+# The first time a user Layer/Model class runs on graph tensors (a functional call, a build, a
+# tf.function trace), every layer call its own methods make is recorded with its graph tensors,
+# and what `call` returned is caught by a profile hook on its return. An inner result from which
+# nothing returned is computed was thrown away: with the call that then read that layer's own
+# input instead, it is a dead branch inside the class.
+
+_TRACES: list[dict[str, Any]] = []  # traces in progress, innermost last
+_INNER: list[InnerTraceJSON] = []
+_INNER_DONE: dict[str, int] = {}  # user class -> traces attempted
+_INNER_MAX_ATTEMPTS = 3
+_INNER_MAX_TRACES = 50
+_INNER_MAX_CALLS = 400
+_INNER_MAX_WALK = 200_000
+_PROFILE_BEFORE: list[Any] = []
+
+
+def record_inner_calls() -> None:
+    """In the probe child: start afresh (after `reset`)."""
+    _TRACES.clear()
+    _INNER.clear()
+    _INNER_DONE.clear()
+
+
+def _graph_tensor(value: Any) -> bool:
+    return type(value).__name__ == "SymbolicTensor"
+
+
+def _inner_enter(layer: Any, args: tuple, kwargs: dict, user: bool) -> tuple[Any, Any] | None:
+    try:
+        entry = _inner_call_of(layer, args, kwargs) if _TRACES else None
+        trace = _start_trace(layer, args, kwargs) if user else None
+    except Exception:  # recording must never change the program's behaviour
+        return None
+    if entry is None and trace is None:
+        return None
+    return entry, trace
+
+
+def _inner_call_of(layer: Any, args: tuple, kwargs: dict) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The inner call record, when `layer` is called by a method of a traced user instance."""
+    frame: types.FrameType | None = sys._getframe(3)
+    while frame is not None:
+        user = _user_frame(frame)
+        if user is not None:
+            owner = frame.f_locals.get("self")
+            for trace in reversed(_TRACES):
+                if trace["layer"] is owner and len(trace["calls"]) < _INNER_MAX_CALLS:
+                    values = _flatten(list(args) + list(kwargs.values()), [])
+                    uids: dict[int, int] = trace["uids"]
+                    call: dict[str, Any] = {
+                        "index": len(trace["calls"]),
+                        "layer": str(getattr(layer, "name", type(layer).__name__)),
+                        "cls": type(layer).__name__,
+                        "uid": uids.setdefault(id(layer), len(uids) + 1),
+                        "inputs": [_trace_tid(trace, v) for v in values if _graph_tensor(v)],
+                        "outputs": [],
+                        "span": user["span"],
+                        "converted": bool(user.get("converted")),
+                    }
+                    trace["calls"].append(call)
+                    return call, trace
+            return None
+        frame = frame.f_back
+    return None
+
+
+def _trace_tid(trace: dict[str, Any], tensor: Any) -> int:
+    ids: dict[tuple[int, str], int] = trace["tids"]
+    key = (id(tensor.graph), str(tensor.name))  # Keras may run `call` in several scratch graphs
+    if key not in ids:
+        ids[key] = len(ids) + 1
+        trace["keep"].append(tensor)
+    return ids[key]
+
+
+def _start_trace(layer: Any, args: tuple, kwargs: dict) -> dict[str, Any] | None:
+    name = type(layer).__name__
+    if len(_INNER) >= _INNER_MAX_TRACES or _INNER_DONE.get(name, 0) >= _INNER_MAX_ATTEMPTS:
+        return None
+    if any(type(t["layer"]) is type(layer) for t in _TRACES):
+        return None  # already tracing this class (Keras 3 enters symbolic_call after __call__)
+    values = _flatten(list(args) + list(kwargs.values()), [])
+    if not any(_is_symbolic(v) or _graph_tensor(v) for v in values):
+        return None  # eager: no graph to tell what the result is computed from
+    _INNER_DONE[name] = _INNER_DONE.get(name, 0) + 1
+    trace: dict[str, Any] = {"layer": layer, "calls": [], "tids": {}, "uids": {}, "keep": [], "returned": None}
+    if not _TRACES:
+        _PROFILE_BEFORE[:] = [sys.getprofile()]
+        sys.setprofile(_profile_returns)
+    _TRACES.append(trace)
+    return trace
+
+
+def _profile_returns(frame: types.FrameType, event: str, arg: Any) -> None:
+    """Catch the value each traced instance's `call` returns (autograph's copy: `tf__call`)."""
+    if event != "return" or frame.f_code.co_name not in ("call", "tf__call"):
+        return
+    try:
+        owner = frame.f_locals.get("self")
+        for trace in _TRACES:
+            if trace["layer"] is owner:
+                trace["returned"] = arg
+    except Exception:
+        pass
+
+
+def _inner_exit(token: tuple[Any, Any], result: Any) -> None:
+    entry, trace = token
+    try:
+        if entry is not None:
+            call, owner = entry
+            call["outputs"] = [_trace_tid(owner, v) for v in _flatten(result, []) if _graph_tensor(v)]
+        if trace is not None:
+            if trace in _TRACES:
+                _TRACES.remove(trace)
+            if not _TRACES:
+                sys.setprofile(_PROFILE_BEFORE[0] if _PROFILE_BEFORE else None)
+            _finish_trace(trace)
+    except Exception:
+        pass
+
+
+def _finish_trace(trace: dict[str, Any]) -> None:
+    returned = [v for v in _flatten(trace["returned"], []) if _graph_tensor(v)]
+    calls = [c for c in trace["calls"] if c["outputs"]]
+    if not returned or not calls or _inner_failed(trace):
+        return
+    graph = id(returned[0].graph)
+    reached: set[tuple[int, str]] = set()
+    stack = list(returned)
+    while stack and len(reached) < _INNER_MAX_WALK:
+        tensor = stack.pop()
+        key = (id(tensor.graph), str(tensor.name))
+        if key in reached:
+            continue
+        reached.add(key)
+        stack.extend(tensor.op.inputs)
+    reached_ids = {trace["tids"][k] for k in reached if k in trace["tids"]}
+    in_graph = {n for (g, _), n in trace["tids"].items() if g == graph}
+    inner: list[InnerCallJSON] = []
+    for call in trace["calls"]:
+        if not set(call["outputs"]) <= in_graph:
+            continue  # an earlier run of `call` (Keras builds in one scratch graph, then runs in another)
+        record: InnerCallJSON = {
+            "index": len(inner), "layer": call["layer"], "cls": call["cls"], "uid": call["uid"],
+            "inputs": call["inputs"], "outputs": call["outputs"], "span": call["span"],
+            "converted": call["converted"], "reaches": any(t in reached_ids for t in call["outputs"]),
+        }
+        inner.append(record)
+    layer = trace["layer"]
+    _INNER.append({
+        "cls": type(layer).__name__,
+        "layer": str(getattr(layer, "name", "")),
+        "calls": inner,
+        "returned": [_trace_tid(trace, v) for v in returned],
+    })
+    _INNER_DONE[type(layer).__name__] = _INNER_MAX_ATTEMPTS  # one complete trace per class
+
+
+def _inner_failed(trace: dict[str, Any]) -> bool:
+    """An inner call that raised leaves no outputs: the trace says nothing reliable."""
+    return any(not c["outputs"] and c["inputs"] for c in trace["calls"])
+
+
+def inner_snapshot() -> InnerCallsJSON:
+    """What `record_inner_calls` saw (merged into the result file next to `snapshot`)."""
+    return {"inner_traces": list(_INNER)}

@@ -141,7 +141,36 @@ class LifetimeJSON(TypedDict, total=False):
     creations: list[CreationJSON]
 
 
-class ResultJSON(SnapshotJSON, LifetimeJSON):
+class InnerCallJSON(TypedDict):
+    """One layer call made inside a user Layer/Model class's own methods (its `call`)."""
+
+    index: int  # order within the trace
+    layer: str  # the inner layer's name
+    cls: str
+    uid: int  # the inner layer, numbered within its trace (1, 2, ...): equal numbers, same layer
+    inputs: list[int]  # graph tensors among the arguments, numbered within the trace
+    outputs: list[int]
+    span: SpanJSON | None  # the call in the user's method (autograph copies: its line and start column)
+    converted: bool  # the span came from autograph's copy of the method: line and start column only
+    reaches: bool  # some output is computed into the value the outer `call` returned
+
+
+class InnerTraceJSON(TypedDict):
+    """The layer calls one user class's `call` made the first time it ran on graph tensors."""
+
+    cls: str  # the user class
+    layer: str  # the traced instance's name
+    calls: list[InnerCallJSON]
+    returned: list[int]  # the graph tensors `call` returned, numbered as the calls' tensors
+
+
+class InnerCallsJSON(TypedDict, total=False):
+    """Layer calls inside user classes: `graphfix_recorder.inner_snapshot()`."""
+
+    inner_traces: list[InnerTraceJSON]
+
+
+class ResultJSON(SnapshotJSON, LifetimeJSON, InnerCallsJSON):
     """The whole result file, written by `graphfix_worker` once the program has finished."""
 
     status: Status

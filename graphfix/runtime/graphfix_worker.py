@@ -80,6 +80,7 @@ def _run_child(request: dict[str, Any]) -> None:
     recorder.reset({path})
     recorder.count_variable_creation()
     recorder.record_creations()
+    recorder.record_inner_calls()
     stubs.install(bool(request.get("stubs", True)))
     module: types.ModuleType | None = None
     status: Status = STATUS_OK
@@ -121,6 +122,7 @@ def _run_child(request: dict[str, Any]) -> None:
             "exit_code": exit_code,
             **recorder.snapshot(module.__dict__ if module is not None else None),
             **recorder.lifetime_snapshot(),
+            **recorder.inner_snapshot(),
             "stubbed": list(stubs.STUBBED),
             "keras": sorted(name for name in ("keras", "tf_keras") if name in sys.modules and _used(name)),
         }
