@@ -35,6 +35,7 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
+from codemods.creation_sites import ONCE, creation_error, faulty_sites
 from codemods.tf_functions import (
     calls_in,
     creates_layer,
@@ -58,6 +59,18 @@ class HoistToInit(Plan):
 
     def describe(self) -> str:
         return f"hoist to init: what `{self.class_name}.call` constructs is created once in `__init__`"
+
+
+@dataclass(frozen=True)
+class HoistFromMethod(Plan):
+    """What the helper `class_name.method` (called from `call`) constructs becomes attributes
+    created once in `__init__`."""
+
+    class_name: str
+    method: str
+
+    def describe(self) -> str:
+        return f"hoist from method: what `{self.class_name}.{self.method}` constructs is created once in `__init__`"
 
 
 @dataclass(frozen=True)
@@ -101,9 +114,43 @@ class LayerCreatedInCall(FaultRule):
             else:
                 message += " (a constructor reads call's inputs: create it in build)"
             faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=failed))
+        reported = {cls.name.value for cls, _, _ in _constructions(index)}
+        return faults + self._from_creations(evidence, index, reported)
+
+    def _from_creations(self, evidence: Evidence, index: SourceIndex, reported: set[str]) -> list[Fault]:
+        """Creations the probe saw in a method of a Keras subclass other than `__init__` and
+        `build`, wherever the construction itself is (a helper method, a lambda attribute)."""
+        explains = creation_error(evidence)
+        faults = []
+        seen: set[tuple[str, str]] = set()
+        for site in faulty_sites(evidence, index):
+            if site.owner_class is None or site.method is None or site.owner_class in reported:
+                continue
+            if (site.owner_class, site.method) in seen:
+                continue
+            seen.add((site.owner_class, site.method))
+            name = f"{site.owner_class}.{site.method}"
+            what = site.creation.maker or "variables"
+            how = "on every trace" if site.creation.traced else "on every call"
+            repairs: tuple[Plan, ...] = ()
+            helper = _method_constructions(index, site.owner_class, site.method)
+            if helper is not None and all(_hoistable(index, helper[1], c) for c in helper[2]):
+                repairs = (HoistFromMethod(site.owner_class, site.method),)
+            message = f"`{name}` creates {what} {how} (line {site.line}): new, untracked weights each time"
+            if not repairs:
+                message += "; create them once in `__init__` or `build` (report only)"
+            faults.append(self.fault(site.line, site.col + 1, message, repairs=repairs, explains_error=explains))
         return faults
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, HoistFromMethod):
+            found = _method_constructions(index, plan.class_name, plan.method)
+            if found is None:
+                raise Skip(f"no construction in `{plan.class_name}.{plan.method}`")
+            cls, helper, made = found
+            if not all(_hoistable(index, helper, c) for c in made):
+                raise Skip("a constructor reads the method's parameters or locals")
+            return _hoist(index, cls, helper, made, "__init__")
         if not isinstance(plan, (HoistToInit, HoistToBuild)):
             raise Skip(f"not a {self.code} plan: {plan.kind}")
         for cls, call, made in _constructions(index):
@@ -218,6 +265,32 @@ class LayerCreatedInCall(FaultRule):
             ),
             note="an existing build: the constructions join it, reading its own shape argument",
         ),
+        Example(
+            before=(
+                "import keras\n"
+                "class Tower(keras.layers.Layer):\n"
+                "    def branch(self, x):\n"
+                "        return keras.layers.Dense(4)(x)\n"
+                "\n"
+                "    def call(self, x):\n"
+                "        return self.branch(x)\n"
+            ),
+            plan=HoistFromMethod("Tower", "branch"),
+            after=(
+                "import keras\n"
+                "class Tower(keras.layers.Layer):\n"
+                "    def __init__(self, **kwargs):\n"
+                "        super().__init__(**kwargs)\n"
+                "        self.dense = keras.layers.Dense(4)\n"
+                "\n"
+                "    def branch(self, x):\n"
+                "        return self.dense(x)\n"
+                "\n"
+                "    def call(self, x):\n"
+                "        return self.branch(x)\n"
+            ),
+            note="the probe saw `branch`, called from `call`, create the layer on every call",
+        ),
     )
     UNCHANGED = (
         Example(
@@ -252,6 +325,11 @@ class LayerCreatedInCall(FaultRule):
             note="only `x.shape[i]` maps to build's shape argument (a tuple in Keras 3, not a TensorShape)",
         ),
     )
+
+
+def constructions_in_call(index: SourceIndex) -> list[str]:
+    """The Keras subclasses of the file whose `call` constructs a layer or a variable."""
+    return [cls.name.value for cls, _, _ in _constructions(index)]
 
 
 def _hoist(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, made: list[cst.Call], into: str) -> str:
@@ -351,6 +429,22 @@ def _returns(function: cst.FunctionDef) -> bool:
 
     function.visit(Finder())
     return found
+
+
+def _method_constructions(
+    index: SourceIndex, class_name: str, name: str
+) -> tuple[cst.ClassDef, cst.FunctionDef, list[cst.Call]] | None:
+    """The constructions of method `name` of Keras subclass `class_name` (not `__init__`/`build`)."""
+    if name in ONCE:
+        return None
+    for function in functions(index):
+        cls = enclosing_class(index, function)
+        if function.name.value != name or cls is None or cls.name.value != class_name or not is_keras_subclass(index, cls):
+            continue
+        made = [c for c in calls_in(function) if creates_layer(index, c) or creates_variable(index, c)]
+        made = [c for c in made if not any(c is not o and _inside(index, c, o) for o in made)]
+        return (cls, function, made) if made else None
+    return None
 
 
 def _constructions(index: SourceIndex) -> list[tuple[cst.ClassDef, cst.FunctionDef, list[cst.Call]]]:

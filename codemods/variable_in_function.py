@@ -25,11 +25,11 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
+from codemods.creation_sites import SINGLETON, Site, creation_error, faulty_sites, function_at, statement_at
+from codemods.layer_created_in_call import constructions_in_call
 from codemods.tf_functions import creates_variable, enclosing_class, functions, tf_function_decorator
 from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
-
-SINGLETON = "tf.function only supports singleton tf.Variables"
 
 
 @dataclass(frozen=True)
@@ -43,15 +43,35 @@ class HoistVariables(Plan):
         return f"hoist variables: the `tf.Variable`s of `{self.function}` (line {self.line}) are created once, above it"
 
 
+@dataclass(frozen=True)
+class HoistCreation(Plan):
+    """The statement at `line` of `function` (found by the probe making variables there on every
+    trace or call: an optimizer, a layer, a variable) moves just above the function's definition,
+    so it runs once where the function is defined."""
+
+    function: str
+    line: int
+    target: str
+
+    def describe(self) -> str:
+        return f"hoist creation: `{self.target}` (line {self.line}) is created once, above `{self.function}`"
+
+
 class VariableInFunction(FaultRule):
     code = "GF303"
     name = "variable-in-function"
     summary = "tf.Variable created inside a @tf.function function"
 
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        faults, reported = self._declared(evidence, index)
+        return faults + self._from_creations(evidence, index, reported)
+
+    def _declared(self, evidence: Evidence, index: SourceIndex) -> tuple[list[Fault], set[str]]:
+        """`v = tf.Variable(...)` in a tf.function named by the singleton error (and the names
+        of the functions reported)."""
         error = evidence.error
         if error is None or SINGLETON not in error.message:
-            return []
+            return [], set()
         named = set(re.findall(r", in (\w+)", error.message))
         faults = []
         for function, statements in _variable_functions(index):
@@ -64,9 +84,55 @@ class VariableInFunction(FaultRule):
             repairs = (HoistVariables(function.name.value, span.line),) if movable else ()
             text = message if movable else message + " (its value reads the function's locals)"
             faults.append(self.fault(span.line, span.col + 1, text, repairs=repairs, explains_error=True))
+        return faults, {f.name.value for f, _ in _variable_functions(index) if not named or f.name.value in named}
+
+    def _from_creations(self, evidence: Evidence, index: SourceIndex, reported: set[str]) -> list[Fault]:
+        """Faults from the probe's creation stacks: a function that TensorFlow or Keras calls (a
+        tf.function, a loss, a Lambda's function) makes variables on every trace or call."""
+        explains = creation_error(evidence)
+        faults = []
+        sites = faulty_sites(evidence, index)
+        for site in sites:
+            if site.owner_class is not None or site.method is None or site.method in reported:
+                continue
+            reported.add(site.method)
+            faults.append(self._site_fault(index, site, explains))
+        claimed = bool(faults) or any(s.owner_class for s in sites) or bool(constructions_in_call(index))
+        if explains and not claimed and evidence.error is not None:
+            # the error must never stay uncoded: point at the creation, or at the error
+            site_line = next((s.line for s in sites), None)
+            span = evidence.error.span
+            line = site_line or (span.line if span is not None else 1)
+            col = span.col + 1 if span is not None and site_line is None else 1
+            faults.append(self.fault(
+                line, col,
+                "variables are created on a later trace of a tf.function (a new optimizer, model or "
+                "variable reaching a function that was already traced): create them once, before the "
+                "first call, or give each its own tf.function",
+                explains_error=True,
+            ))
         return faults
 
+    def _site_fault(self, index: SourceIndex, site: Site, explains: bool) -> Fault:
+        name = site.method or "?"
+        what = site.creation.maker or "a variable"
+        where = f"`{name}` creates {what}"
+        statement = statement_at(index, site.function, site.line) if site.function is not None else None
+        target = _created_target(index, statement) if statement is not None else None
+        repairs: tuple[Plan, ...] = ()
+        if target is not None and site.function is not None and statement is not None:
+            where = f"`{name}` creates `{target}` ({what})"
+            if _movable(index, site.function, statement):
+                repairs = (HoistCreation(name, site.line, target),)
+        how = "on every trace" if site.creation.traced else "on every call"
+        message = f"{where} {how} (line {site.line}): create it once, where `{name}` is defined, and reuse it"
+        if not repairs:
+            message += " (report only: the creation is not a plain assignment that can move)"
+        return self.fault(site.line, site.col + 1, message, repairs=repairs, explains_error=explains)
+
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, HoistCreation):
+            return _hoist_creation(index, plan)
         if not isinstance(plan, HoistVariables):
             raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
         found = next(((f, s) for f, s in _variable_functions(index) if f.name.value == plan.function), None)
@@ -115,14 +181,100 @@ class VariableInFunction(FaultRule):
                 "    return total.read_value()\n"
             ),
         ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "@tf.function\n"
+                "def step(model, x):\n"
+                "    opt = tf.keras.optimizers.SGD(0.1)\n"
+                "    with tf.GradientTape() as tape:\n"
+                "        loss = tf.reduce_sum(model(x))\n"
+                "    grads = tape.gradient(loss, model.trainable_variables)\n"
+                "    opt.apply_gradients(zip(grads, model.trainable_variables))\n"
+                "    return loss\n"
+            ),
+            plan=HoistCreation("step", line=6, target="opt"),
+            after=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "opt = tf.keras.optimizers.SGD(0.1)\n"
+                "@tf.function\n"
+                "def step(model, x):\n"
+                "    with tf.GradientTape() as tape:\n"
+                "        loss = tf.reduce_sum(model(x))\n"
+                "    grads = tape.gradient(loss, model.trainable_variables)\n"
+                "    opt.apply_gradients(zip(grads, model.trainable_variables))\n"
+                "    return loss\n"
+            ),
+            note="the probe saw the optimizer's variables made at that line on every trace",
+        ),
     )
     UNCHANGED = (
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "@tf.function\n"
+                "def step(x, lr):\n"
+                "    opt = tf.keras.optimizers.SGD(lr)\n"
+                "    return x\n"
+            ),
+            plan=HoistCreation("step", line=4, target="opt"),
+            note="the constructor reads the parameter `lr`",
+        ),
         Example(
             before="import tensorflow as tf\n@tf.function\ndef f(x):\n    v = tf.Variable(tf.zeros_like(x))\n    return v + x\n",
             plan=HoistVariables("f", line=4),
             note="the initial value reads the parameter `x`",
         ),
     )
+
+
+def _created_target(index: SourceIndex, statement: cst.SimpleStatementLine) -> str | None:
+    """`name` when the statement is `name = <constructor>(...)`: a class (capitalised, as
+    `Adam(...)`, `tf.Variable(...)`, `layers.Dense(...)`) or `K.variable(...)`."""
+    if len(statement.body) != 1 or not isinstance(statement.body[0], cst.Assign):
+        return None
+    assign = statement.body[0]
+    if len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return None
+    value = assign.value
+    if not isinstance(value, cst.Call) or not isinstance(value.func, (cst.Name, cst.Attribute)):
+        return None
+    callee = index.module.code_for_node(value.func).split(".")[-1]
+    if not (callee[:1].isupper() or callee == "variable"):
+        return None
+    return assign.targets[0].target.value
+
+
+def _hoist_creation(index: SourceIndex, plan: HoistCreation) -> str:
+    function = next(
+        (f for f in functions(index) if f.name.value == plan.function and function_at(index, plan.function, plan.line) is f),
+        None,
+    )
+    if function is None:
+        raise Skip(f"no function `{plan.function}` at line {plan.line}")
+    statement = statement_at(index, function, plan.line)
+    if statement is None or _created_target(index, statement) != plan.target:
+        raise Skip(f"line {plan.line} of `{plan.function}` does not create `{plan.target}`")
+    if not _movable(index, function, statement):
+        raise Skip("the creation reads the function's parameters or locals")
+    creation: cst.SimpleStatementLine = statement
+
+    class Hoist(cst.CSTTransformer):
+        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> Any:
+            if original is not function:
+                return updated
+            body = [s for s, o in zip(updated.body.body, original.body.body) if o is not creation]  # type: ignore[attr-defined]
+            if not body:
+                raise Skip("the function would be empty")
+            updated = updated.with_changes(body=updated.body.with_changes(body=body))
+            moved = creation.with_changes(leading_lines=[*updated.leading_lines, *creation.leading_lines])
+            return cst.FlattenSentinel([moved, updated.with_changes(leading_lines=[])])
+
+    return index.module.visit(Hoist()).code
 
 
 def _target(statement: cst.SimpleStatementLine) -> str:

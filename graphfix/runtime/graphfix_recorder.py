@@ -646,6 +646,15 @@ def _user_frame(frame: types.FrameType) -> FrameJSON | None:
     return None
 
 
+def _called_by_library(frame: types.FrameType) -> bool:
+    """The frame's caller is Keras or TensorFlow, not user code (autograph's `converted_call`,
+    through which converted user code calls user code, does not count)."""
+    caller = frame.f_back
+    while caller is not None and "/autograph/" in caller.f_code.co_filename.replace("\\", "/"):
+        caller = caller.f_back
+    return caller is not None and _user_frame(caller) is None
+
+
 def _is_user_class(value: Any) -> bool:
     module = sys.modules.get(type(value).__module__)
     return getattr(module, "__file__", None) in USER_FILES
@@ -676,7 +685,7 @@ def _record_creation(frame: types.FrameType | None, kwargs: dict[str, Any]) -> N
             owner = frame.f_locals.get("self")
             if owner is not None and _is_user_class(owner):
                 in_user_method = True
-            if frame.f_back is not None and _user_frame(frame.f_back) is None:
+            if _called_by_library(frame):
                 user["entry"] = True
             frames.append(user)
         elif not seen_user:
