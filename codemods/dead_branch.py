@@ -31,7 +31,7 @@ import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import call_at, defined_before, model_arg, names_in, rewrite
-from graphfix.ftypes import Evidence, Fault, Plan, Span
+from graphfix.ftypes import Evidence, Fault, ModelBuild, Plan, Span
 from graphfix.graph import ConstructionGraph, Proposal, TensorNames
 from graphfix.source import SourceIndex
 
@@ -66,50 +66,98 @@ class DeadBranch(FaultRule):
     summary = "a layer's output never reaches the model (the next layer reads its input instead)"
 
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        faults: list[Fault] = []
         graph = ConstructionGraph(evidence)
         built = [m for m in evidence.models if m.ok]
-        if not built:
-            return []
-        in_models: set[int] = set()
-        for model in built:
-            in_models |= graph.ancestors(model.outputs)
-        faults: list[Fault] = []
-        for dead in evidence.calls:
-            if dead.span is None or len(dead.inputs) != 1 or len(dead.outputs) != 1:
-                continue
-            out = dead.outputs[0]
-            if graph.used(out) or out in in_models:
-                continue
-            dead_name = index.name_bound_at(dead.span)
-            if dead_name is None or dead_name == "_" or _is_read(index, dead.span, dead_name):
-                continue
-            source = dead.inputs[0]
-            later = [c for c in graph.consumers.get(source, []) if c.index > dead.index and c.span is not None]
-            if not later:
-                continue
-            consumer = later[0]
-            if not any(t in in_models for t in consumer.outputs) or consumer.uid == dead.uid:
-                continue
-            others = [
-                c for c in later[1:] if c.uid != dead.uid and c.span != consumer.span and any(t in in_models for t in c.outputs)
+        if built:
+            in_models: set[int] = set()
+            for model in built:
+                in_models |= graph.ancestors(model.outputs)
+            steps = [
+                _Step(c.index, c.uid, c.cls, c.inputs, c.outputs, c.span, any(t in in_models for t in c.outputs))
+                for c in evidence.calls
+                if not c.failed
             ]
-            producer = graph.producer(source)
-            tensor = graph.tensor(source)
-            source_span = producer.span if producer is not None else (tensor.input_span if tensor else None)
-            source_name = index.name_bound_at(source_span)
-            line, col = consumer.span.line, consumer.span.col + 1  # type: ignore[union-attr]
-            lead = f"`{dead_name}` is computed but never used; the next layer reads `{source_name or 'its input'}` instead"
-            if source_name is None:
-                faults.append(self.fault(line, col, f"{lead} (cannot tell which argument to rewire)"))
-                continue
-            spans: list[Span] = []
-            for call in (consumer, *others):
-                if call.span is not None and call.span not in spans:
-                    spans.append(call.span)
-            repairs = tuple(RewireConsumer(span, source_name, dead_name) for span in spans)
-            faults.append(self.fault(line, col, f"{lead}: that layer is never trained", repairs=repairs))
-        faults.extend(self._intermediate_inputs(graph, index))
+            outputs = {t for m in built for t in m.outputs}
+            faults.extend(self._stale_reads(steps, index, built, outputs))
+            faults.extend(self._intermediate_inputs(graph, index))
+        for trace in evidence.inner_traces:
+            steps = [_Step(c.index, c.uid, c.cls, c.inputs, c.outputs, c.span, c.reaches, c.converted) for c in trace.calls]
+            faults.extend(self._stale_reads(steps, index, [], set(trace.returned), inside=trace.cls))
         return faults
+
+    def _stale_reads(
+        self, steps: list[_Step], index: SourceIndex, models: list[ModelBuild], kept: set[int], inside: str = ""
+    ) -> list[Fault]:
+        """Dead regions (calls whose results reach nothing kept) and the later calls that read
+        what a region read, where the region's result was meant to go."""
+        producer = {t: s for s in steps for t in s.outputs}
+        consumers: dict[int, list[_Step]] = {}
+        for step in steps:
+            for t in step.inputs:
+                consumers.setdefault(t, []).append(step)
+        faults: list[Fault] = []
+        for tail in steps:
+            if tail.live or not tail.outputs or tail.span is None:
+                continue
+            if any(consumers.get(t) or t in kept for t in tail.outputs):
+                continue  # not the end of its dead region
+            region = _region(tail, producer)
+            frontier = [t for s in region for t in s.inputs if producer.get(t) not in region]
+            for source in dict.fromkeys(frontier):
+                entries = [s for s in region if source in s.inputs]
+                readers = [
+                    c for c in consumers.get(source, [])
+                    if c.index > tail.index and c not in region and c.span is not None and c.uid not in {e.uid for e in entries}
+                ]
+                fault = self._stale_fault(index, tail, entries, readers, models, source, inside)
+                if fault is not None:
+                    faults.append(fault)
+                    break
+        return faults
+
+    def _stale_fault(
+        self, index: SourceIndex, tail: _Step, entries: list[_Step], readers: list[_Step],
+        models: list[ModelBuild], source: int, inside: str,
+    ) -> Fault | None:
+        dead_node = _call_node(index, tail.span, tail.converted)
+        dead_name = index.bound_name(dead_node) if dead_node is not None else None
+        if dead_node is None or dead_name is None or dead_name == "_":
+            return None
+        window = _unread_window(index, dead_node, dead_name)
+        if window is None:
+            return None  # the name is read before it is bound again: used in a way the probe cannot see
+        olds = {n.value for e in entries for n in _arg_names(index, e.span, e.converted)} - {dead_name, "self"}
+        spans: list[Span] = []
+        old_name: str | None = None
+        for reader in readers:
+            for old in sorted(olds):
+                node = _reader_node(index, reader.span, reader.converted, old)
+                if node is not None and _in_window(index, node, window) and (old_name in (None, old)):
+                    span = index.span_of(node)
+                    if span not in spans:
+                        spans.append(span)
+                        old_name = old
+        if not spans and not inside:  # the model's outputs taken before the dead layer: `Model(x, logits)`
+            for model in models:
+                if source not in model.outputs or model.span is None:
+                    continue
+                for old in sorted(olds):
+                    node = _reader_node(index, model.span, False, old)
+                    if node is not None and _in_window(index, node, window):
+                        spans.append(index.span_of(node))
+                        old_name = old
+                        break
+        if not spans or old_name is None:
+            return None
+        first = spans[0]
+        where = f" in `{inside}.call`" if inside else ""
+        message = (
+            f"`{dead_name}` (line {window.line}){where} is computed but never used; the call at line {first.line} "
+            f"reads `{old_name}` instead: that layer is never trained"
+        )
+        repairs = tuple(RewireConsumer(span, old_name, dead_name) for span in spans)
+        return self.fault(first.line, first.col + 1, message, repairs=repairs)
 
     def _intermediate_inputs(self, graph: ConstructionGraph, index: SourceIndex) -> list[Fault]:
         faults: list[Fault] = []
@@ -217,15 +265,153 @@ class DeadBranch(FaultRule):
     )
 
 
-def _is_read(index: SourceIndex, span: Span, name: str) -> bool:
-    """Whether the variable assigned at `span` is ever read (in its scope or nested ones)."""
-    node = index.node_at(span)
-    if node is None:
-        return True
+@dataclass(frozen=True)
+class _Step:
+    """A layer call, functional (`LayerCall`) or inside a user class's `call` (`InnerCall`)."""
+
+    index: int
+    uid: int
+    cls: str
+    inputs: tuple[int, ...]
+    outputs: tuple[int, ...]
+    span: Span | None
+    live: bool  # its result reaches a built model (or what the user class's `call` returns)
+    converted: bool = False  # the span has the line and start column only
+
+
+def _region(tail: _Step, producer: dict[int, _Step]) -> list[_Step]:
+    """`tail` and the dead calls it is computed from."""
+    region: list[_Step] = []
+    stack = [tail]
+    while stack:
+        step = stack.pop()
+        if step in region:
+            continue
+        region.append(step)
+        stack.extend(p for t in step.inputs if (p := producer.get(t)) is not None and not p.live)
+    return region
+
+
+def _call_node(index: SourceIndex, span: Span | None, converted: bool) -> cst.Call | None:
+    """The call at `span`; for a span with a line only, the value of the assignment on that line."""
+    if span is None:
+        return None
+    if not converted:
+        node = index.node_at(span)
+        return node if isinstance(node, cst.Call) else None
+    statement = _statement_at(index, span.line)
+    if statement is None or len(statement.body) != 1 or not isinstance(statement.body[0], cst.Assign):
+        return None
+    value = statement.body[0].value
+    return value if isinstance(value, cst.Call) else None
+
+
+def _statement_at(index: SourceIndex, line: int) -> cst.SimpleStatementLine | None:
+    for node, rng in index.positions.items():
+        if isinstance(node, cst.SimpleStatementLine) and rng.start.line == line:
+            return node
+    return None
+
+
+def _calls_in(node: cst.CSTNode) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, n: cst.Call) -> None:
+            found.append(n)
+
+        def visit_Lambda(self, n: cst.Lambda) -> bool:
+            return False
+
+    node.visit(Finder())
+    return found
+
+
+def _arg_names(index: SourceIndex, span: Span | None, converted: bool) -> list[cst.Name]:
+    """Names read by the arguments of the call at `span` (every call on the line, for a line)."""
+    if span is None:
+        return []
+    if not converted:
+        node = index.node_at(span)
+        calls = [node] if isinstance(node, cst.Call) else []
+    else:
+        statement = _statement_at(index, span.line)
+        calls = _calls_in(statement) if statement is not None else []
+    names: list[cst.Name] = []
+    for call in calls:
+        for arg in call.args:
+            if isinstance(arg.value, cst.Name):
+                names.append(arg.value)
+            elif isinstance(arg.value, (cst.List, cst.Tuple)):
+                names.extend(e.value for e in arg.value.elements if isinstance(e.value, cst.Name))
+    return names
+
+
+def _reader_node(index: SourceIndex, span: Span | None, converted: bool, name: str) -> cst.Call | None:
+    """The call at `span` that reads `name` once among its arguments (the innermost one on the
+    line, for a span with a line only)."""
+    if span is None:
+        return None
+    if not converted:
+        node = index.node_at(span)
+        return node if isinstance(node, cst.Call) and len(names_in(node, name)) == 1 else None
+    statement = _statement_at(index, span.line)
+    if statement is None:
+        return None
+    reading = [c for c in _calls_in(statement) if len(names_in(c, name)) == 1]
+    innermost = [c for c in reading if not any(o is not c and _contains(c, o) for o in reading)]
+    return innermost[0] if len(innermost) == 1 else None
+
+
+def _contains(outer: cst.CSTNode, inner: cst.CSTNode) -> bool:
+    return any(c is inner for c in _calls_in(outer))
+
+
+@dataclass(frozen=True)
+class _Window:
+    """Lines where a name still holds the value bound at `line` (through `until`, the line that
+    binds it again, whose right-hand side still reads it; None: to the end of the scope)."""
+
+    line: int
+    end: int  # last line of the binding statement
+    until: int | None
+    scope: object
+
+
+def _unread_window(index: SourceIndex, node: cst.CSTNode, name: str) -> _Window | None:
+    """Where the value `name = node` binds is visible, when nothing reads it there; None when
+    something does (or the flow is not straight-line code the check can follow)."""
+    statement = index.statement_of(node)
     scope = index.scope_of(node)
-    if scope is None:
-        return True
-    for assignment in scope.assignments[name]:
-        if assignment.references:
-            return True
-    return False
+    if statement is None or scope is None:
+        return None
+    rng = index.range(statement)
+    later = [line for line in index.assignment_lines(name, scope) if line > rng.end.line]
+    until = min(later) if later else None
+    loop = _enclosing_loop(index, statement)
+    for access in index.loads(name, scope):
+        if access not in index.positions:
+            return None
+        line = index.range(access).start.line
+        if rng.end.line < line and (until is None or line <= until):
+            return None
+        if loop is not None and index.range(loop).start.line <= line < rng.start.line:
+            return None  # read at the top of the loop: the next iteration sees this value
+    return _Window(rng.start.line, rng.end.line, until, scope)
+
+
+def _enclosing_loop(index: SourceIndex, node: cst.CSTNode) -> cst.CSTNode | None:
+    current = index.parent(node)
+    while current is not None and not isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Module)):
+        if isinstance(current, (cst.For, cst.While)):
+            return current
+        current = index.parent(current)
+    return None
+
+
+def _in_window(index: SourceIndex, node: cst.CSTNode, window: _Window) -> bool:
+    """`node` runs where the dead value is still bound to its name, in the same scope."""
+    if index.scope_of(node) is not window.scope:
+        return False
+    line = index.range(node).start.line
+    return window.end < line and (window.until is None or line <= window.until)
