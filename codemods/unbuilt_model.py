@@ -249,11 +249,14 @@ def _accessor_rewrites(index: SourceIndex, name: str | None, access: Span | None
     if failing is None:
         return {}
     scope = index.scope_of(failing)
+    target = index.module.code_for_node(failing.value) if isinstance(failing, cst.Attribute) else name
+    if target != name and not target.endswith("." + name):  # `self.model.input`: the attribute is the receiver
+        target = name
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
     for node, node_scope in index.scopes.items():
         if node_scope is not scope or not isinstance(node, cst.Attribute):
             continue
-        if isinstance(node.value, cst.Name) and node.value.value == name and node.attr.value in ("input", "output"):
+        if index.module.code_for_node(node.value) == target and node.attr.value in ("input", "output"):
             plural = node.with_changes(attr=cst.Name(node.attr.value + "s"))
             replacements[node] = cst.Subscript(value=plural, slice=[cst.SubscriptElement(cst.Index(cst.Integer("0")))])
     return replacements

@@ -147,3 +147,34 @@ def test_evidence_of_tensors_escaping_a_trace(engine: Engine, tmp_path: Path) ->
         "import tensorflow as tf\nkept = []\n\n@tf.function\ndef f(x):\n    y = x * 2.0\n    kept.append(y)\n    return x\n\nf(tf.constant(1.0))\n",
     )
     assert leaked.status is ProbeStatus.OK and leaked.escaped == ("kept",)
+
+
+def test_the_programs_own_callbacks_run_and_keras_ones_are_dropped(engine: Engine, tmp_path: Path) -> None:
+    source = (
+        "import numpy as np, keras\n"
+        "class Monitor(keras.callbacks.Callback):\n"
+        "    def on_epoch_end(self, epoch, logs=None):\n"
+        "        raise RuntimeError('monitor ran')\n"
+        "m = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])\n"
+        "m.compile(loss='mse')\n"
+        "stop = keras.callbacks.EarlyStopping(patience=0)\n"
+        "m.fit(np.zeros((4, 2)), np.zeros((4, 1)), epochs=50, callbacks=[stop, Monitor()], verbose=0)\n"
+    )
+    evidence = _probe(engine, tmp_path, source)
+    assert evidence.error is not None and "monitor ran" in evidence.error.message
+    assert evidence.error.span is not None and evidence.error.span.line == 4
+
+
+def test_the_model_building_frame_names_the_models_it_holds(engine: Engine, tmp_path: Path) -> None:
+    source = (
+        "import keras\n"
+        "def tower():\n"
+        "    return keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])\n"
+        "left = tower()\n"
+        "x = keras.Input((3,))\n"
+        "m = keras.Model(x, keras.layers.Dense(1)(left(x)))\n"
+    )
+    evidence = _probe(engine, tmp_path, source)
+    (model,) = [m for m in evidence.models if m.name and m.span is not None and m.span.line == 6]
+    assert "left" in model.objects and len(model.object_inputs["left"]) == 1
+    assert evidence.tensors[model.object_inputs["left"][0]].shape == (None, 3)

@@ -6,7 +6,8 @@ files on disk or the network. These stubs make real scripts probe in seconds and
 - ``keras.datasets.*.load_data()`` returns small random arrays with the real shapes and dtypes;
 - ``keras.applications.*(weights="imagenet")`` builds with ``weights=None``;
 - ``fit`` runs one epoch on at most a couple of small batches, ``evaluate``/``predict`` on one
-  small batch; callbacks (checkpoints, TensorBoard, early stopping) are dropped;
+  small batch; Keras' own callbacks (checkpoints, TensorBoard, early stopping) are dropped, the
+  program's own callbacks run;
 - ``save``/``save_weights``/``plot_model`` write into a temporary directory;
 - sockets cannot connect anywhere: network access fails at once with a clear message;
 - existing ``.py`` files cannot be written, truncated, renamed or deleted by the program.
@@ -159,6 +160,18 @@ def _is_generator_like(value: Any) -> bool:
     )
 
 
+def _user_callbacks(callbacks: Any) -> list[Any]:
+    """The callbacks the program wrote itself (their code may hold the fault: a Grad-CAM monitor
+    at each epoch's end), and LambdaCallback, whose functions are the program's; Keras' own
+    (checkpoints, TensorBoard, early stopping, schedules) are dropped."""
+    kept = []
+    for callback in list(callbacks or []):
+        module = type(callback).__module__ or ""
+        if type(callback).__name__ == "LambdaCallback" or not module.startswith(("keras", "tf_keras", "tensorflow")):
+            kept.append(callback)
+    return kept
+
+
 def _short_run(original: Any, label: str, training: bool) -> Any:
     signature = inspect.signature(original)
 
@@ -170,7 +183,7 @@ def _short_run(original: Any, label: str, training: bool) -> Any:
             if key in values:
                 values[key] = _head(values[key])
         if "callbacks" in values:
-            values["callbacks"] = []
+            values["callbacks"] = _user_callbacks(values["callbacks"])
         steps_key = "steps_per_epoch" if training else "steps"
         if _is_generator_like(values.get("x")):
             values[steps_key] = 2
@@ -182,7 +195,7 @@ def _short_run(original: Any, label: str, training: bool) -> Any:
             values.pop("validation_steps", None)
             if "validation_freq" in values:
                 values["validation_freq"] = 1
-        _note(f"{label}: one epoch on a couple of small batches, no callbacks" if training else f"{label}: a small batch")
+        _note(f"{label}: one epoch on a couple of small batches, the program's own callbacks only" if training else f"{label}: a small batch")
         return original(*bound.args, **bound.kwargs)
 
     return run
