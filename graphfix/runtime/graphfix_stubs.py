@@ -160,10 +160,12 @@ def _is_generator_like(value: Any) -> bool:
     )
 
 
-def _user_callbacks(callbacks: Any) -> list[Any]:
+def _user_callbacks(callbacks: Any) -> Any:
     """The callbacks the program wrote itself (their code may hold the fault: a Grad-CAM monitor
     at each epoch's end), and LambdaCallback, whose functions are the program's; Keras' own
     (checkpoints, TensorBoard, early stopping, schedules) are dropped."""
+    if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+        return callbacks  # a CallbackList Keras passes on internally (fit -> evaluate): filtered already
     kept = []
     for callback in list(callbacks or []):
         module = type(callback).__module__ or ""
