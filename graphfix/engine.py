@@ -378,7 +378,7 @@ class Engine:
         if len(applied) < 2:
             return None
         reason, after, evidence = self._verify(path, source, text, new_text, before, before_evidence, applied)
-        if reason is not None:
+        if reason is not None or (evidence.error is not None and any(f.repairs[0].changes_inputs for f in applied)):
             return None
         for fault in applied:
             plan = fault.repairs[0]
