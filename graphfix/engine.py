@@ -107,12 +107,13 @@ class Engine:
                 if key not in seen:  # a builder run twice reports the same fault twice
                     seen.add(key)
                     faults.append(fault)
+        every = faults  # an ignored or suppressed fault still explains the failure it causes
         faults = self._chosen(faults, text)
         faults.sort(key=lambda f: (f.line, f.col, f.code))
         program_error = None
         if evidence.error is not None:
             error_line = evidence.error.span.line if evidence.error.span else None
-            if not any(f.line == error_line or f.explains_error for f in faults):
+            if not any(f.line == error_line or f.explains_error for f in every):
                 where = f" (line {error_line})" if error_line else ""
                 program_error = f"the program failed{where}: {evidence.error.summary}"
         elif evidence.exit_code not in (None, 0):

@@ -110,3 +110,12 @@ def test_suppression_reads_comments_only() -> None:
     assert table == {2: None, 3: frozenset({"GF101", "GF201", "GF202", "GF203"})}
     with pytest.raises(ConfigError):
         suppressions("x = 1  # graphfix: ignore[]\n", CODES)
+
+
+def test_an_ignored_fault_still_explains_the_failure_it_causes(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n\n[tool.graphfix]\nignore = [\"GF101\"]\n")
+    prog = tmp_path / "prog.py"
+    shutil.copyfile(ROOT / "GF101" / "ae_script" / "program.py", prog)
+    code, data, _ = _check(str(prog))
+    assert data[0]["faults"] == [] and data[0]["program_error"] is None
+    assert code == 0
