@@ -28,7 +28,7 @@ from graphfix.source import SourceIndex
 SINGLETON = "tf.function only supports singleton tf.Variables"
 LAMBDA_VARIABLES = "were created within a Lambda layer"
 ONCE = ("__init__", "build")  # where a class creates its state once
-_FRAME = re.compile(r'File "[^"]+", line (\d+), in (\w+)')
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)')
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,14 @@ def faulty_sites(evidence: Evidence, index: SourceIndex) -> list[Site]:
 def _faulty(evidence: Evidence) -> list[Creation]:
     error = evidence.error
     if error is not None and SINGLETON in error.message:
-        # the frames the message quotes, outermost first, then the traceback's innermost line
-        frames = [(int(line), name) for line, name in _FRAME.findall(error.message)]
-        lines = [line for line, _ in frames] + ([error.span.line] if error.span is not None else [])
+        # the message quotes library frames too: keep those of the program's file, known as the
+        # file whose quoted frames match recorded user frames
+        quoted = [(path, int(line), name) for path, line, name in _FRAME.findall(error.message)]
+        known = {_where(f) for c in evidence.creations for f in c.stack}
+        files = {path for path, line, name in quoted if (line, name) in known}
+        # the traceback's innermost program line is where the traced call started: outermost
+        lines = [error.span.line] if error.span is not None else []
+        lines += [line for path, line, _ in quoted if path in files]
         traced = [c for c in evidence.creations if c.traced]
         for line in reversed(lines):  # the innermost frame that made variables is the place
             found = [c for c in traced if _where(c.site)[0] == line]
