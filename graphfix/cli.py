@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from graphfix.cache import ResultCache, default_directory
 from graphfix.config import ConfigError, expand_codes, load_config, resolve_python
 from graphfix.engine import Engine, Options
 from graphfix.files import python_files
@@ -263,7 +264,9 @@ def _execute(run: Run, operation: str) -> list[FileOutcome]:
                 return run_ray(run.files, _rules(), run.options, operation, run.jobs, run.ray_address, progress)
             except RuntimeError as exc:
                 raise click.UsageError(str(exc)) from None
-        return run_local(run.files, _rules(), run.options, operation, run.jobs, progress)
+        directory = default_directory()
+        cache = ResultCache(directory) if directory is not None else None
+        return run_local(run.files, _rules(), run.options, operation, run.jobs, progress, cache)
 
 
 def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:

@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from graphfix.cache import ResultCache, key
 from graphfix.engine import Engine, Options
 from graphfix.ftypes import FileOutcome
 from graphfix.registry import Registry, discover
@@ -23,10 +24,17 @@ def default_jobs() -> int:
 
 
 def run_local(
-    paths: Sequence[Path], rules: Registry, options: Options, operation: str, jobs: int, progress: Progress | None = None
+    paths: Sequence[Path],
+    rules: Registry,
+    options: Options,
+    operation: str,
+    jobs: int,
+    progress: Progress | None = None,
+    cache: ResultCache | None = None,
 ) -> list[FileOutcome]:
     """`operation` is "check", "fix" (diff) or "apply". One engine (one warm worker per Keras
-    flavour) per thread; each thread takes the next file."""
+    flavour) per thread; each thread takes the next file. With a cache, `check` and `fix` of a
+    file whose result is known return it without starting a worker."""
     local = threading.local()
     engines: list[Engine] = []
     lock = threading.Lock()
@@ -39,8 +47,17 @@ def run_local(
         return local.engine
 
     def one(path: Path) -> FileOutcome:
-        eng = engine()
-        outcome = eng.run(path, operation)
+        cache_key = None
+        if cache is not None and operation != "apply" and options.run:
+            try:
+                cache_key = key(path, path.read_bytes(), operation, options)
+            except OSError:
+                cache_key = None
+        outcome = cache.get(cache_key) if cache is not None and cache_key is not None else None
+        if outcome is None:
+            outcome = engine().run(path, operation)
+            if cache is not None and cache_key is not None:
+                cache.put(cache_key, outcome)
         if progress is not None:
             with lock:
                 progress(outcome)

@@ -3,9 +3,13 @@ imported once per flavour, each probe is a fresh fork)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+
+# tests see fresh probes; the cache's own tests turn it back on for themselves
+os.environ["GRAPHFIX_NO_CACHE"] = "1"
 
 from graphfix.engine import Engine, Options
 from graphfix.registry import discover
