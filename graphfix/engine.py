@@ -10,7 +10,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
@@ -19,6 +19,7 @@ from codemods.base import FaultRule, Skip
 from graphfix.config import ConfigError, suppressed, suppressions
 from graphfix.files import SourceError, SourceFile, read_source, restore_original, virtual_source
 from graphfix.ftypes import (
+    HELD_BACK,
     Diagnosis,
     Evidence,
     Fault,
@@ -54,6 +55,7 @@ class Options:
     gpu: bool = False  # let probes see GPUs
     select: frozenset[str] | None = None  # fault codes to report (None: all)
     ignore: frozenset[str] = frozenset()  # fault codes never reported nor fixed
+    unsafe_fixes: bool = False  # also apply verified fixes that change a model's signature (Plan.safe)
 
 
 @dataclass
@@ -370,6 +372,7 @@ class Engine:
         spans stay valid) and verified by one probe; None when any part does not verify."""
         new_text = text
         applied: list[Fault] = []
+        faults = [f for f in faults if self._allowed(f.repairs[0])]  # unsafe ones: held back in _compete
         for fault in sorted(faults, key=lambda f: -f.line):
             try:
                 new_text = self._rewrite(new_text, fault, fault.repairs[0])
@@ -449,9 +452,26 @@ class Engine:
             kinds = ", ".join(t.kind for t in final if t.verdict is Verdict.TIED)
             book.judge(fault, FixState.AMBIGUOUS, f"verified repairs build different models and nothing ranks them ({kinds}): nothing written", tuple(final))
             return None, unverified
-        book.judge(fault, FixState.VERIFIED, "", tuple(final), best[2])
         _, _, _, new_text, after, evidence = best
+        if not self._allowed(best[2]):
+            self._hold_back(path, text, new_text, fault, tuple(final), best[2], book)
+            return None, unverified
+        book.judge(fault, FixState.VERIFIED, "", tuple(final), best[2])
         return _Step(new_text, after, evidence, (fault,)), unverified
+
+    # -- fix safety: an unsafe winner is verified but not applied without --unsafe-fixes ------
+
+    def _allowed(self, plan: Plan) -> bool:
+        return plan.safe or self.options.unsafe_fixes
+
+    def _hold_back(
+        self, path: Path, text: str, new_text: str, fault: Fault, trials: tuple[Trial, ...], plan: Plan, book: _Ledger
+    ) -> None:
+        """The verified winner changes a model's signature: record it (its diff kept on the chosen
+        trial, to be shown) and apply nothing; later rounds go on from the unchanged text."""
+        diff = _diff(path, text, new_text)
+        kept = tuple(replace(t, diff=diff) if t.verdict is Verdict.CHOSEN else t for t in trials)
+        book.judge(fault, FixState.VERIFIED, HELD_BACK, kept, plan)
 
 @dataclass(frozen=True)
 class _Step:
@@ -480,7 +500,8 @@ class _Ledger:
 
     def _find(self, fault: Fault) -> int | None:
         for i, known in enumerate(self.order):
-            if known is fault or (same_fault(known, fault) and self.states[i].state is not FixState.VERIFIED):
+            done = self.states[i].state is FixState.VERIFIED and not self.states[i].held_back  # held back: still there
+            if known is fault or (same_fault(known, fault) and not done):
                 return i
         return None
 

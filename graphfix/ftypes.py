@@ -108,6 +108,7 @@ class Creation:
     callback: bool = False
     count: int = 1
     name: str = ""
+    calls: int = 1  # distinct outermost layer calls that made them: more than one means per call
 
     @property
     def site(self) -> CreationFrame:
@@ -188,6 +189,15 @@ class Plan:
     # a repair that changes what a model takes as input: the program must then run to the end,
     # since only that shows every place that feeds the model was fed right
     changes_inputs: ClassVar[bool] = False
+    # a repair that changes a model's signature (adds an Input, changes the outputs, moves
+    # weights): verified, but written only with --unsafe-fixes, as ruff's unsafe fixes
+    unsafe: ClassVar[bool] = False
+
+    @property
+    def safe(self) -> bool:
+        """Every model keeps its inputs, outputs and weights (a repair that changes the inputs
+        is unsafe by definition)."""
+        return not (self.unsafe or self.changes_inputs)
 
     @property
     def kind(self) -> str:
@@ -251,13 +261,21 @@ class Trial:
     diff: str = ""  # unified diff against the source it was tried on (kept for tied candidates)
 
 
+HELD_BACK = "unsafe fix held back; use --unsafe-fixes"
+
+
 @dataclass(frozen=True)
 class FaultOutcome:
     fault: Fault
     state: FixState
     reason: str = ""
     trials: tuple[Trial, ...] = ()  # every candidate repair tried, in the rule's order
-    chosen: Plan | None = None  # the repair that was verified and applied
+    chosen: Plan | None = None  # the repair that was verified (and applied, unless held back)
+
+    @property
+    def held_back(self) -> bool:
+        """A verified fix that is unsafe and was not applied (no --unsafe-fixes)."""
+        return self.state is FixState.VERIFIED and self.reason == HELD_BACK
 
 
 @dataclass(frozen=True)
