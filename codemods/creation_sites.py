@@ -5,8 +5,8 @@ user code back (a Lambda's function, a loss) or while a user class's method ran,
 that led to it (`Evidence.creations`). A creation is a fault when
 - the program failed with TensorFlow's "only supports singleton tf.Variables" error (or tf-keras's
   "Variables were created within a Lambda layer") and the creation is where that error points, or
-- no trace was involved and the same place made variables again and again from a user class's
-  method other than `__init__`/`build` (new weights on every eager call: silent).
+- no trace was involved and the same place made variables in more than one outermost call, from
+  a user class's method other than `__init__`/`build` (new weights on every eager call: silent).
 
 Its owner is found walking the stack outward from the innermost user frame: a method of a Keras
 subclass of the file (not `__init__` or `build`) makes it GF302's, with that class; a function
@@ -86,7 +86,7 @@ def _faulty(evidence: Evidence) -> list[Creation]:
         at = error.span.line if error.span is not None else None
         return [c for c in evidence.creations if c.callback and any(_where(f)[0] == at for f in c.stack)]
     if error is None:
-        return [c for c in evidence.creations if not c.traced and c.count > 1 and _in_method(c)]
+        return [c for c in evidence.creations if not c.traced and c.calls > 1 and _in_method(c)]
     return []
 
 

@@ -338,6 +338,7 @@ def _creations(data: ResultJSON) -> tuple[Creation, ...]:
                 callback=bool(entry.get("callback")),
                 count=int(entry.get("count", 1)),
                 name=str(entry.get("name", "")),
+                calls=int(entry.get("calls", 1)),
             ))
     return tuple(found)
 

@@ -586,6 +586,7 @@ def snapshot(module_globals: dict[str, Any] | None = None) -> SnapshotJSON:
 # maps autograph keeps, so a frame of `tf__train_step` reads as `train_step` at its own line.
 
 _CREATIONS: dict[tuple[Any, ...], CreationJSON] = {}
+_CREATION_EPOCHS: dict[tuple[Any, ...], set[int]] = {}
 _AUTOGRAPH_LINES: dict[str, dict[int, tuple[str, int, int, str]]] = {}
 _CREATION_SCOPE: Any = None
 _MAX_CREATION_SITES = 200
@@ -597,6 +598,7 @@ def record_creations() -> None:
     Keras callback or a user class's method (after `reset`)."""
     global _CREATION_SCOPE
     _CREATIONS.clear()
+    _CREATION_EPOCHS.clear()
     _AUTOGRAPH_LINES.clear()
     try:
         import tensorflow as tf
@@ -705,6 +707,10 @@ def _record_creation(frame: types.FrameType | None, kwargs: dict[str, Any]) -> N
                  "name": str(kwargs.get("name") or "")}
         _CREATIONS[key] = entry
     entry["count"] = entry.get("count", 0) + 1
+    epochs = _CREATION_EPOCHS.setdefault(key, set())
+    if len(epochs) < 8:
+        epochs.add(len(RECORD.calls))  # outermost calls finished so far: which call made it
+        entry["calls"] = len(epochs)
 
 
 def _tracing() -> bool:

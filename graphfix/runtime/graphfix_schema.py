@@ -132,6 +132,7 @@ class CreationJSON(TypedDict, total=False):
     traced: bool  # made while a tf.function was being traced
     callback: bool  # the innermost user function was called by Keras or TensorFlow (Lambda, loss)
     count: int  # variables made there with this stack
+    calls: int  # distinct outermost layer calls during which it made them (at most 8): > 1 is per call
     name: str  # the first one's name, when it was given one
 
 
