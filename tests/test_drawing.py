@@ -1,10 +1,9 @@
-"""`graphfix.drawing`: the construction graph of real probes, drawn as DOT (and SVG when graphviz's
-`dot` is installed), faults highlighted and the proposed rewiring dashed."""
+"""`graphfix.drawing`: the construction graph of real probes, drawn as DOT, SVG and PNG (rendered
+by graphviz-pure, no system Graphviz), faults highlighted and the proposed rewiring dashed."""
 
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from codemods.base import FaultRule
 from codemods.dead_branch import DeadBranch, ModelInput
+from graphfix import drawing
 from graphfix.drawing import BLUE, RED, DrawingError, digraph, draw
 from graphfix.engine import Engine
 from graphfix.ftypes import (
@@ -202,36 +202,47 @@ def test_the_dot_text_is_stable_from_probe_to_probe(engine: Engine, autoencoder:
     assert digraph(again, RULES).source == digraph(autoencoder, RULES).source
 
 
-def test_svg_when_dot_is_installed(autoencoder: FileOutcome, tmp_path: Path) -> None:
+def test_svg_renders_without_a_system_graphviz(autoencoder: FileOutcome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drawing.shutil, "which", lambda name: None)  # no `dot` anywhere: graphviz-pure only
     target = tmp_path / "graph.svg"
-    if shutil.which("dot") is None:
-        with pytest.raises(DrawingError, match="graphviz"):
-            draw(autoencoder, target, RULES)
-        assert not target.exists()
-        return
     draw(autoencoder, target, RULES)
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("<?xml") or "<svg" in text
-    assert "latent_in" in text and "proposed: encoded" in text
+    assert "<svg" in text and "latent_in" in text and "proposed: encoded" in text
+    assert RED.lower() in text.lower() and BLUE.lower() in text.lower()  # the highlighting survives rendering
+
+
+def test_png_renders_without_a_system_graphviz(autoencoder: FileOutcome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(drawing.shutil, "which", lambda name: None)
+    target = tmp_path / "graph.png"
+    draw(autoencoder, target, RULES)
+    data = target.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 10_000
 
 
 # --- errors and writing -----------------------------------------------------------------------
 
 
-def test_missing_dot_says_how_to_install_it(
+def test_missing_renderer_says_how_to_get_one(
     autoencoder: FileOutcome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(drawing, "RENDERER", "graphviz-pure-not-installed")
     monkeypatch.setenv("PATH", "")
     target = tmp_path / "graph.svg"
     with pytest.raises(DrawingError) as info:
         draw(autoencoder, target, RULES)
     message = str(info.value)
     assert "\n" not in message
-    for hint in ("graphviz", "apt-get install graphviz", "brew install graphviz", "conda install graphviz", ".dot"):
+    for hint in ("graphviz-pure", "pip install", "apt-get install graphviz", ".dot"):
         assert hint in message
     assert not target.exists() and list(tmp_path.iterdir()) == []
-    draw(autoencoder, tmp_path / "graph.dot", RULES)  # DOT needs no graphviz binary
+    draw(autoencoder, tmp_path / "graph.dot", RULES)  # DOT needs no renderer
     assert (tmp_path / "graph.dot").read_text(encoding="utf-8").startswith("digraph")
+
+
+def test_pdf_needs_a_system_graphviz(autoencoder: FileOutcome, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(DrawingError, match=r"apt-get install graphviz.*\.svg, \.png or \.dot"):
+        draw(autoencoder, tmp_path / "graph.pdf", RULES)
 
 
 def test_unknown_suffix(autoencoder: FileOutcome, tmp_path: Path) -> None:
