@@ -7,16 +7,25 @@ a word; the skipped layer is never trained.
 
 Symptom: none at run time. ``model.summary()`` lacks the layer; its weights never change.
 
-Detection needs both kinds of evidence: the construction trace shows a layer call whose output
-no layer and no model uses, and a later call, inside the model, reading the same input tensor;
-the source shows the dead output's name is never read. When the input the two calls share is
-not bound to a name, the fault is reported without a rewrite.
+Detection needs both kinds of evidence. The probe shows a dead region: a layer call whose result
+nothing uses, with the calls it is computed from that reach no model either (a convolution, its
+normalisation and activation), and a later call reading what the region read (the block's input
+instead of the block's result). Inside a user Layer or Model class the same is seen from the
+probe's inner trace of its ``call``: an inner layer result from which nothing ``call`` returns
+is computed, then a later inner call reading that layer's own input; its weights get no gradient
+(``fit`` only warns). The source must agree: the dead result is bound to a name that nothing
+reads before the name is bound again, and the stale reader runs while the name still holds it
+(in the same function). The fault is located at the stale reader.
 
 Fix: the consumer reads the dead tensor instead (``Dense(784)(input_img)`` becomes
-``Dense(784)(encoded)``): the named layer then takes part in the model, and it is what the chain
-of names says the author meant. The first later call is the preferred candidate; any other
-later call inside a model that reads the same input is a further one. The engine probes each;
-when several verify and build different models its criteria cannot rank, nothing is written.
+``Dense(784)(encoded)``, ``self.act(coarse_in)`` becomes ``self.act(c1)``): the named layer then
+takes part in the model, and it is what the chain of names says the author meant. The first
+later reader is the preferred candidate; every other reader that runs while the dead name still
+holds the dead value is a further one (a reader after the name was bound again would read
+another value: never proposed). Where no layer reads it but the model's outputs were taken
+before the dead layer (``Model(x, logits)`` after ``probs = Softmax()(logits)``), the model takes
+the dead result. The engine probes each candidate; when several verify and build different
+models its criteria cannot rank, nothing is written.
 
 Also silent: a ``Model`` whose input is an intermediate tensor rather than an ``Input`` (both
 flavours accept it and drop the layers before it). When that tensor comes from exactly one
@@ -254,6 +263,30 @@ class DeadBranch(FaultRule):
             before="inp = Input((8,))\nh = Dense(4)(inp)\nout = Dense(1)(h)\nm = Model(inputs=h, outputs=out)\n",
             plan=ModelInput(Span(4, 4, 4, 32), old="h", new="inp"),
             after="inp = Input((8,))\nh = Dense(4)(inp)\nout = Dense(1)(h)\nm = Model(inputs=inp, outputs=out)\n",
+        ),
+        Example(
+            before=(
+                "class Block(Layer):\n"
+                "    def call(self, x):\n"
+                "        y = self.conv_a(x)\n"
+                "        y = self.conv_b(x)\n"
+                "        return x + y\n"
+            ),
+            plan=RewireConsumer(Span(4, 12, 4, 26), old="x", new="y"),
+            after=(
+                "class Block(Layer):\n"
+                "    def call(self, x):\n"
+                "        y = self.conv_a(x)\n"
+                "        y = self.conv_b(y)\n"
+                "        return x + y\n"
+            ),
+            note="inside a user class's call: the second convolution reads the first one's result",
+        ),
+        Example(
+            before="logits = Dense(3)(h)\nprobs = Softmax()(logits)\nm = Model(x, logits)\n",
+            plan=RewireConsumer(Span(3, 4, 3, 20), old="logits", new="probs"),
+            after="logits = Dense(3)(h)\nprobs = Softmax()(logits)\nm = Model(x, probs)\n",
+            note="the model's output was taken before the activation computed for it",
         ),
     )
     UNCHANGED = (
