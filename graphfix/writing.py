@@ -8,7 +8,6 @@ from pathlib import Path
 
 from graphfix.files import SourceError, read_source, replace_file, write_atomic
 from graphfix.ftypes import FileOutcome
-from graphfix.notebook import read_notebook, render_notebook
 
 
 def write_outcome(path: Path, outcome: FileOutcome, backup: bool, expected: bytes | None = None) -> FileOutcome:
@@ -19,6 +18,8 @@ def write_outcome(path: Path, outcome: FileOutcome, backup: bool, expected: byte
         return outcome
     try:
         if path.suffix == ".ipynb":
+            from graphfix.notebook import read_notebook, render_notebook  # nbformat: only for notebooks
+
             source, notebook = read_notebook(path)
             text = render_notebook(notebook, outcome.fixed)
         else:
