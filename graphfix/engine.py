@@ -33,6 +33,7 @@ from graphfix.ftypes import (
 )
 from graphfix.notebook import map_outcome, read_notebook, split_cells, to_script
 from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
+from graphfix.server import ServerWorker
 from graphfix.source import SourceIndex, imports_keras
 from graphfix.verification import Rank, model_signature, problem, rank, same_fault
 from graphfix.writing import write_outcome
@@ -53,6 +54,7 @@ class Options:
     cpu_seconds: int | None = None
     run: bool = True  # False: static detection only, nothing is executed
     gpu: bool = False  # let probes see GPUs
+    server: bool = False  # probe through the shared warm server (graphfix/server.py) instead of a worker of our own
     select: frozenset[str] | None = None  # fault codes to report (None: all)
     ignore: frozenset[str] = frozenset()  # fault codes never reported nor fixed
     unsafe_fixes: bool = False  # also apply verified fixes that change a model's signature (Plan.safe)
@@ -62,16 +64,17 @@ class Options:
 class Engine:
     rules: Mapping[str, FaultRule]
     options: Options = field(default_factory=Options)
-    _workers: dict[str, Worker] = field(default_factory=dict)
+    _workers: dict[str, Worker | ServerWorker] = field(default_factory=dict)
 
     def close(self) -> None:
         for worker in self._workers.values():
             worker.close()
         self._workers.clear()
 
-    def worker(self, flavor: str) -> Worker:
+    def worker(self, flavor: str) -> Worker | ServerWorker:
         if flavor not in self._workers:
-            self._workers[flavor] = Worker(python=self.options.python, flavor=flavor, gpu=self.options.gpu)
+            kind = ServerWorker if self.options.server else Worker
+            self._workers[flavor] = kind(python=self.options.python, flavor=flavor, gpu=self.options.gpu)
         return self._workers[flavor]
 
     # -- probing and diagnosis ---------------------------------------------------------------

@@ -1,0 +1,64 @@
+"""The warm probe server: started on first use, reused by later clients, private to its user,
+replaced when it dies, stopped on request."""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from pathlib import Path
+
+import pytest
+
+from graphfix.ftypes import ProbeStatus
+from graphfix.probe import ProbeRequest
+from graphfix.server import ServerWorker, ask, servers
+
+PROGRAM = "import keras\nx = keras.Input((3,))\ny = keras.layers.Dense(2)(x)\nm = keras.Model(x, y)\n"
+
+
+@pytest.fixture
+def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    (tmp_path / "run").mkdir(mode=0o700)
+    worker = ServerWorker()
+    yield worker
+    ask(worker.path, "stop")
+
+
+def _probe(worker: ServerWorker, tmp_path: Path) -> ProbeStatus:
+    path = tmp_path / "prog.py"
+    path.write_text(PROGRAM)
+    return worker.probe(ProbeRequest(str(path), PROGRAM, timeout=60)).status
+
+
+def test_a_second_client_reuses_the_running_server(client: ServerWorker, tmp_path: Path) -> None:
+    client.start()
+    assert _probe(client, tmp_path) is ProbeStatus.OK
+    first = ask(client.path, "status")
+    assert first is not None
+    other = ServerWorker()
+    assert other.path == client.path
+    started = time.monotonic()
+    assert _probe(other, tmp_path) is ProbeStatus.OK
+    assert time.monotonic() - started < 3.0, "a warm server answers without importing TensorFlow again"
+    second = ask(client.path, "status")
+    assert second is not None and second["pid"] == first["pid"] and second["probes"] == first["probes"] + 1
+
+
+def test_the_socket_is_private(client: ServerWorker) -> None:
+    client.start()
+    assert stat.S_IMODE(client.path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(client.path).st_mode) & 0o077 == 0
+    assert [p for p, status in servers() if status is not None] == [client.path]
+
+
+def test_a_dead_server_is_replaced(client: ServerWorker, tmp_path: Path) -> None:
+    client.start()
+    status = ask(client.path, "status")
+    assert status is not None
+    os.kill(status["pid"], 9)
+    time.sleep(0.2)
+    assert _probe(client, tmp_path) is ProbeStatus.OK
+    again = ask(client.path, "status")
+    assert again is not None and again["pid"] != status["pid"]
