@@ -137,6 +137,7 @@ class Worker:
                 "output": output,
                 "limits": {"memory_bytes": request.memory_bytes, "cpu_seconds": request.cpu_seconds},
                 "stubs": request.stubs,
+                "pythonpath": os.environ.get("PYTHONPATH", ""),  # the program imports what `python script.py` would
             }
             assert proc.stdin is not None
             try:
@@ -222,6 +223,10 @@ def _evidence(reply: dict[str, Any], data: ResultJSON | None, output: str, flavo
     seconds = float(reply.get("seconds", 0.0))
     cold = ("probed in a cold process: forking is not possible here",) if reply.get("cold") else ()
     if reply.get("how") == "timeout":
+        if data is not None and (data.get("calls") or data.get("models")):
+            # the child wrote what it had when told to stop: the model code it ran is evidence
+            partial = parse_evidence(data, flavor, tail, seconds)
+            return replace(partial, detail="timed out", notes=(*cold, "timed out: the evidence gathered until then was kept"))
         return Evidence(ProbeStatus.TIMEOUT, flavor, detail="timed out", output_tail=tail, seconds=seconds, notes=cold)
     if data is None:
         if reply.get("how") == "signal":

@@ -5,11 +5,18 @@ files on disk or the network. These stubs make real scripts probe in seconds and
 
 - ``keras.datasets.*.load_data()`` returns small random arrays with the real shapes and dtypes;
 - ``keras.applications.*(weights="imagenet")`` builds with ``weights=None``;
-- ``fit`` runs one epoch on at most a couple of small batches, ``evaluate``/``predict`` on one
-  small batch; Keras' own callbacks (checkpoints, TensorBoard, early stopping) are dropped, the
-  program's own callbacks run;
+- ``fit`` runs one epoch on at most a couple of small batches, ``evaluate`` on one small batch;
+  Keras' own callbacks (checkpoints, TensorBoard, early stopping) are dropped, the program's own
+  callbacks run; ``predict`` keeps every row of small inputs (programs index its rows and compare
+  them with their targets) and caps large ones; repeated ``predict`` calls on a few rows (a
+  decoder sampled point by point) call the model directly;
 - ``save``/``save_weights``/``plot_model`` write into a temporary directory;
-- sockets cannot connect anywhere: network access fails at once with a clear message;
+- downloads are answered with synthetic files of the kind the name says (``get_file``: an image,
+  a text, a table, an archive of a small two-class folder tree), tables read from a URL
+  (``pandas.read_csv``, ``numpy.loadtxt``/``genfromtxt``) with a small random table, and a folder
+  a ``*_dataset_from_directory`` loader reads that does not exist with a two-class tree;
+- display calls are inert (``MPLBACKEND=agg``, ``plt.show``, ``IPython.display.display``);
+- sockets cannot connect anywhere: other network access fails at once with a clear message;
 - existing ``.py`` files cannot be written, truncated, renamed or deleted by the program.
 
 Each stub records itself in ``STUBBED`` so ``--verbose`` can say what was replaced.
@@ -27,7 +34,10 @@ from typing import Any
 
 STUBBED: list[str] = []
 SAMPLES = 64  # rows of fake data per split
-MAX_ROWS = 32  # rows fit/evaluate/predict see
+MAX_ROWS = 32  # rows fit/evaluate see
+PREDICT_ROWS = 1024  # rows predict keeps of small inputs (correct programs index its rows)
+PREDICT_BYTES = 32 * 1024**2  # ... as long as they hold at most this much data
+DIRECT_PREDICT_AFTER = 4  # predict calls per model through Keras' own loop before direct calls
 
 
 def _note(what: str) -> None:
@@ -138,19 +148,71 @@ def stub_applications() -> None:
 
 # -- training, saving -------------------------------------------------------------------------
 
-def _head(value: Any) -> Any:
-    """The first MAX_ROWS rows of array-like data (and tf.data datasets: two batches)."""
+def _head(value: Any, rows: int = MAX_ROWS, batches: int = 2) -> Any:
+    """The first `rows` rows of array-like data (and of tf.data datasets: `batches` batches)."""
     if value is None:
         return None
     if isinstance(value, (list, tuple)):
-        return type(value)(_head(v) for v in value)
+        return type(value)(_head(v, rows, batches) for v in value)
     if isinstance(value, dict):
-        return {k: _head(v) for k, v in value.items()}
+        return {k: _head(v, rows, batches) for k, v in value.items()}
     if hasattr(value, "take") and hasattr(value, "element_spec"):
-        return value.take(2)
+        return value.take(batches)
     if hasattr(value, "shape") and hasattr(value, "__getitem__") and len(getattr(value, "shape", ())) > 0:
-        return value[:MAX_ROWS]
+        return value[:rows]
     return value
+
+
+def _arrays(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return [a for v in value for a in _arrays(v)]
+    if isinstance(value, dict):
+        return [a for v in value.values() for a in _arrays(v)]
+    if hasattr(value, "shape") and len(getattr(value, "shape", ())) > 0:
+        return [value]
+    return []
+
+
+def _predict_rows(x: Any) -> int:
+    """Rows predict keeps: all of a small input (a correct program indexes row 39 of the
+    predictions or compares them with its 64 targets), fewer of one whose rows are large."""
+    arrays = _arrays(x)
+    if not arrays:
+        return MAX_ROWS
+    try:
+        count = int(arrays[0].shape[0])
+        row_bytes = sum(int(getattr(a, "nbytes", 0) or 0) // max(1, int(a.shape[0])) for a in arrays)
+    except (TypeError, ValueError):
+        return MAX_ROWS
+    budget = PREDICT_BYTES // row_bytes if row_bytes else count
+    return max(MAX_ROWS, min(count, PREDICT_ROWS, budget))
+
+
+def _small_dataset(value: Any, batches: int = 8) -> bool:
+    """A tf.data dataset of a few batches, known before iterating: predict keeps all of it."""
+    try:
+        count = int(value.cardinality())
+    except Exception:
+        return False
+    return 0 <= count <= batches
+
+
+def _direct(model: Any, x: Any) -> Any:
+    """`predict` on a few rows, as a direct call: the same values without Keras' predict loop
+    (adapters, callbacks, progress), which costs tens of milliseconds per call."""
+    import numpy as np
+
+    def numpy(value: Any) -> Any:
+        if isinstance(value, (list, tuple)):
+            return type(value)(numpy(v) for v in value)
+        if isinstance(value, dict):
+            return {k: numpy(v) for k, v in value.items()}
+        return np.asarray(value)
+
+    return numpy(model(x, training=False))
+
+
+PREDICT_CALLS: dict[int, int] = {}
 
 
 def _is_generator_like(value: Any) -> bool:
@@ -181,8 +243,21 @@ def _short_run(original: Any, label: str, training: bool) -> Any:
     def run(self: Any, *args: Any, **kwargs: Any) -> Any:
         bound = signature.bind_partial(self, *args, **kwargs)
         values = bound.arguments
+        if label == "predict":
+            x = values.get("x")
+            calls = PREDICT_CALLS[id(self)] = PREDICT_CALLS.get(id(self), 0) + 1
+            arrays = _arrays(x)
+            if (calls > DIRECT_PREDICT_AFTER and arrays and len(arrays) == 1 and arrays[0] is x and int(x.shape[0]) <= MAX_ROWS
+                    and not values.get("callbacks") and values.get("steps") is None):
+                _note("predict: repeated calls on a few rows call the model directly")
+                return _direct(self, x)
+            if "x" in values and not (_small_dataset(x) or _is_generator_like(x)):
+                rows = _predict_rows(x)
+                if arrays and rows < int(arrays[0].shape[0]):
+                    _note(f"predict: the first {rows} rows of a large input")
+                values["x"] = _head(x, rows)
         for key in ("x", "y", "validation_data", "sample_weight"):
-            if key in values:
+            if key in values and not (label == "predict" and key == "x"):
                 values[key] = _head(values[key])
         if "callbacks" in values:
             values["callbacks"] = _user_callbacks(values["callbacks"])
@@ -197,7 +272,10 @@ def _short_run(original: Any, label: str, training: bool) -> Any:
             values.pop("validation_steps", None)
             if "validation_freq" in values:
                 values["validation_freq"] = 1
-        _note(f"{label}: one epoch on a couple of small batches, the program's own callbacks only" if training else f"{label}: a small batch")
+        if training:
+            _note(f"{label}: one epoch on a couple of small batches, the program's own callbacks only")
+        elif label != "predict":
+            _note(f"{label}: a small batch")
         return original(*bound.args, **bound.kwargs)
 
     return run
@@ -236,6 +314,410 @@ def stub_training(directory: str) -> None:
     for name, module in list(sys.modules.items()):
         if module is not None and name.endswith(".utils") and hasattr(module, "plot_model"):
             module.plot_model = lambda *a, **k: _note("plot_model: skipped")  # type: ignore[attr-defined]
+
+
+# -- downloads and data folders ---------------------------------------------------------------
+
+IMAGE_SIDE = 224  # a downloaded image: the size the programs that load one resize it to
+TREE_CLASSES = ("class_a", "class_b")
+TREE_FILES = 6  # files of each kind per class in a synthesized folder tree
+ARCHIVES = (".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tar.xz", ".tar")
+WORDS = ("the model reads a short review of a film that was good or bad and learns which words matter "
+         "most while the data stays small enough for a quick dry run of the program").split()
+
+
+def _png(width: int, height: int, seed: int = 0) -> bytes:
+    """An RGB PNG written with the standard library: a smooth gradient, so it looks like an image."""
+    import struct
+    import zlib
+
+    rows = bytearray()
+    for y in range(height):
+        rows.append(0)
+        for x in range(width):
+            rows += bytes(((x * 255) // max(1, width - 1), (y * 255) // max(1, height - 1), (x + y + seed * 40) % 256))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(bytes(rows), 6)) + chunk(b"IEND", b"")
+
+
+def _jpeg(width: int, height: int, seed: int = 0) -> bytes:
+    """A JPEG encoded by TensorFlow (imported already); a PNG when it is not there (image
+    readers look at the bytes, not the name)."""
+    try:
+        import numpy as np
+        import tensorflow as tf
+
+        x = np.linspace(0, 255, width, dtype=np.float32)[None, :, None]
+        y = np.linspace(0, 255, height, dtype=np.float32)[:, None, None]
+        image = np.concatenate([np.broadcast_to(x, (height, width, 1)), np.broadcast_to(y, (height, width, 1)),
+                                np.full((height, width, 1), (seed * 40) % 256, np.float32)], axis=-1)
+        return bytes(tf.io.encode_jpeg(image.astype(np.uint8)).numpy())
+    except Exception:
+        return _png(width, height, seed)
+
+
+def _text(lines: int = 200, seed: int = 0) -> str:
+    import random
+
+    rng = random.Random(seed)
+    return "\n".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 16))) + "." for _ in range(lines)) + "\n"
+
+
+def _csv(columns: list[str] | None = None, rows: int = SAMPLES) -> str:
+    import random
+
+    rng = random.Random(0)
+    names = columns or [f"feature_{i}" for i in range(4)] + ["label"]
+    body = [",".join(names)]
+    for _ in range(rows):
+        body.append(",".join(str(rng.randint(0, 1)) if name == "label" else f"{rng.random():.4f}" for name in names))
+    return "\n".join(body) + "\n"
+
+
+def _wav(seconds: float = 0.25, rate: int = 16000) -> bytes:
+    import io
+    import math
+    import wave
+
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        frames = bytearray()
+        for i in range(int(seconds * rate)):
+            frames += int(8000 * math.sin(2 * math.pi * 440 * i / rate)).to_bytes(2, "little", signed=True)
+        handle.writeframes(bytes(frames))
+    return buffer.getvalue()
+
+
+def synthesize_tree(root: str, classes: tuple[str, ...] | list[str] = TREE_CLASSES) -> str:
+    """A small classification folder: one subfolder per class holding a few tiny images, texts
+    and sounds (each `*_dataset_from_directory` loader picks the kind it reads)."""
+    for number, name in enumerate(classes):
+        folder = os.path.join(root, str(name))
+        os.makedirs(folder, exist_ok=True)
+        for i in range(TREE_FILES):
+            with open(os.path.join(folder, f"{i}.jpg"), "wb") as handle:
+                handle.write(_jpeg(64, 64, number * TREE_FILES + i))
+            with open(os.path.join(folder, f"{i}.txt"), "w", encoding="utf-8") as handle:
+                handle.write(_text(3, number * TREE_FILES + i))
+            if i < 2:
+                with open(os.path.join(folder, f"{i}.wav"), "wb") as handle:
+                    handle.write(_wav())
+    return root
+
+
+def _suffix(name: str) -> str:
+    lowered = name.lower()
+    for archive in ARCHIVES:
+        if lowered.endswith(archive):
+            return archive
+    return os.path.splitext(lowered)[1]
+
+
+def _archive(path: str, suffix: str, tree: str) -> None:
+    """A real archive of `tree`, so a program that unpacks it itself finds the same files."""
+    if suffix == ".zip":
+        import zipfile
+
+        with zipfile.ZipFile(path, "w") as archive:
+            for folder, _, files in os.walk(tree):
+                for name in files:
+                    full = os.path.join(folder, name)
+                    archive.write(full, os.path.relpath(full, tree))
+        return
+    import tarfile
+
+    mode = {".tar": "w", ".tar.bz2": "w:bz2", ".tbz": "w:bz2", ".tar.xz": "w:xz"}.get(suffix, "w:gz")
+    with tarfile.open(path, mode) as archive:  # type: ignore[call-overload]
+        for name in sorted(os.listdir(tree)):
+            archive.add(os.path.join(tree, name), name)
+
+
+def write_synthetic(path: str, name: str, scratch: str) -> str:
+    """A file at `path` of the kind `name` says; returns the kind, for the stub's note."""
+    suffix = _suffix(name)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    if suffix in ARCHIVES:
+        tree = synthesize_tree(tempfile.mkdtemp(prefix="tree-", dir=scratch))
+        _archive(path, suffix, tree)
+        return f"a {suffix} archive of {len(TREE_CLASSES)} class folders"
+    if suffix in (".jpg", ".jpeg"):
+        data, kind = _jpeg(IMAGE_SIDE, IMAGE_SIDE), f"a {IMAGE_SIDE}x{IMAGE_SIDE} JPEG image"
+    elif suffix in (".png", ".gif", ".bmp", ".webp"):
+        data, kind = _png(IMAGE_SIDE, IMAGE_SIDE), f"a {IMAGE_SIDE}x{IMAGE_SIDE} image"
+    elif suffix == ".csv":
+        data, kind = _csv().encode(), "a small CSV table"
+    elif suffix == ".wav":
+        data, kind = _wav(), "a short WAV sound"
+    elif suffix in (".npy", ".npz"):
+        import io
+
+        import numpy as np
+
+        buffer = io.BytesIO()
+        rng = np.random.default_rng(0)
+        if suffix == ".npy":
+            np.save(buffer, rng.random((SAMPLES, 8)).astype(np.float32))
+        else:
+            np.savez(buffer, x_train=rng.integers(0, 256, (SAMPLES, 28, 28), dtype=np.uint8), y_train=rng.integers(0, 10, SAMPLES),
+                     x_test=rng.integers(0, 256, (SAMPLES, 28, 28), dtype=np.uint8), y_test=rng.integers(0, 10, SAMPLES))
+        data, kind = buffer.getvalue(), f"a small {suffix} array file"
+    elif suffix in (".h5", ".hdf5", ".keras", ".pb", ".ckpt", ".pt", ".pth", ".bin", ".onnx", ".pkl", ".pickle"):
+        data, kind = b"", "an empty file (its content cannot be imitated)"
+    elif suffix == ".json":
+        data, kind = b"{}\n", "an empty JSON object"
+    else:
+        data, kind = _text().encode(), "a text of a few thousand words"
+    with open(path, "wb") as handle:
+        handle.write(data)
+    return kind
+
+
+def _fake_get_file(original: Any, scratch: str) -> Any:
+    signature = inspect.signature(original)
+    legacy = not (original.__module__ or "").startswith("keras.")  # tf-keras returns the archive's path
+
+    @functools.wraps(original)
+    def get_file(*args: Any, **kwargs: Any) -> Any:
+        import urllib.parse
+
+        values = signature.bind_partial(*args, **kwargs).arguments
+        origin = str(values.get("origin") or "")
+        fname = os.fspath(values["fname"]) if values.get("fname") else ""
+        name = os.path.basename(fname) or os.path.basename(urllib.parse.urlsplit(origin).path) or "download"
+        if not _suffix(name) and _suffix(urllib.parse.urlsplit(origin).path):
+            name += _suffix(urllib.parse.urlsplit(origin).path)
+        folder = os.path.join(scratch, "downloads", str(values.get("cache_subdir") or "datasets"))
+        os.makedirs(folder, exist_ok=True)
+        extract = bool(values.get("extract") or values.get("untar"))
+        suffix = _suffix(name)
+        if extract and suffix not in ARCHIVES:
+            suffix = ".tar.gz"
+        if extract:
+            stem = name[: name.find(".")] if "." in name else name
+            target = os.path.join(folder, name if "." in name else f"{name}_archive")
+            write_synthetic(target, f"x{suffix}", scratch)
+            extracted = os.path.join(folder, stem if legacy or "." not in name else f"{stem}_extracted")
+            synthesize_tree(extracted)
+            _note(f"get_file({name!r}): a synthetic folder of {len(TREE_CLASSES)} classes of tiny images, texts and sounds"
+                  " under a temporary directory")
+            return target if legacy else extracted
+        target = os.path.join(folder, name)
+        kind = write_synthetic(target, name, scratch)
+        _note(f"get_file({name!r}): {kind} under a temporary directory")
+        return target
+
+    get_file.__graphfix_stub__ = True  # type: ignore[attr-defined]
+    return get_file
+
+
+def _replace_everywhere(replacements: dict[int, Any]) -> None:
+    """Bind each replacement (by `id` of the original) wherever a loaded module holds the
+    original: keras.utils, tf.keras.utils, keras.preprocessing, the defining module (modules
+    imported later take it from there). One pass over the modules: there are thousands."""
+    for module in list(sys.modules.values()):
+        try:
+            items = list(vars(module).items())
+        except TypeError:
+            continue
+        for name, value in items:
+            replacement = replacements.get(id(value))
+            if replacement is not None and inspect.isfunction(value):
+                setattr(module, name, replacement)
+
+
+def _functions_named(name: str) -> list[Any]:
+    found: list[Any] = []
+    for module_name, module in list(sys.modules.items()):
+        if module is None or not module_name.startswith(("keras", "tf_keras", "tensorflow")):
+            continue
+        try:
+            value = vars(module).get(name)  # not getattr: a lazy module would import on the spot
+        except TypeError:
+            continue
+        if inspect.isfunction(value) and not getattr(value, "__graphfix_stub__", False) and all(value is not f for f in found):
+            found.append(value)
+    return found
+
+
+def stub_downloads(scratch: str) -> dict[int, Any]:
+    return {id(original): _fake_get_file(original, scratch) for original in _functions_named("get_file")}
+
+
+def _missing_folder(original: Any, scratch: str) -> Any:
+    """A `*_dataset_from_directory` loader that reads a synthesized two-class folder when the
+    program's folder does not exist (a download or shell step the dry run did not take)."""
+    signature = inspect.signature(original)
+
+    @functools.wraps(original)
+    def loader(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind_partial(*args, **kwargs)
+        directory = bound.arguments.get("directory")
+        if directory is not None and not os.path.exists(os.fspath(directory)):
+            classes = bound.arguments.get("class_names") or TREE_CLASSES
+            safe = os.fspath(directory).strip("/").replace("/", "_").replace("..", "_") or "data"
+            root = os.path.join(scratch, "folders", safe)
+            if not os.path.isdir(root):
+                synthesize_tree(root, list(classes))
+            bound.arguments["directory"] = root
+            _note(f"{original.__name__}({os.fspath(directory)!r}): the folder does not exist; read a synthetic one of"
+                  f" {len(classes)} classes of tiny files")
+        return original(*bound.args, **bound.kwargs)
+
+    loader.__graphfix_stub__ = True  # type: ignore[attr-defined]
+    return loader
+
+
+def stub_data_folders(scratch: str) -> dict[int, Any]:
+    return {
+        id(original): _missing_folder(original, scratch)
+        for name in ("image_dataset_from_directory", "text_dataset_from_directory", "audio_dataset_from_directory")
+        for original in _functions_named(name)
+    }
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and value.split("://", 1)[0].lower() in ("http", "https", "ftp", "s3", "gs", "gcs")
+
+
+def _columns(names: Any, usecols: Any) -> list[str] | None:
+    for given in (names, usecols):
+        if given is not None and not callable(given) and not isinstance(given, str):
+            listed = [str(c) for c in given]
+            if listed and not all(isinstance(c, int) for c in given):
+                return listed
+    return None
+
+
+def _patch_pandas(module: Any) -> None:
+    original = getattr(module, "read_csv", None)
+    if original is None or getattr(original, "__graphfix_stub__", False):
+        return
+
+    @functools.wraps(original)
+    def read_csv(filepath_or_buffer: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if not _is_url(filepath_or_buffer):
+            return original(filepath_or_buffer, *args, **kwargs)
+        import io
+
+        columns = _columns(kwargs.get("names"), kwargs.get("usecols"))
+        given = {k: v for k, v in kwargs.items() if k in ("index_col", "dtype", "parse_dates", "na_values", "skipinitialspace")}
+        _note(f"pandas.read_csv({filepath_or_buffer!r}): a small random table"
+              + (f" with the columns {', '.join(columns)}" if columns else ""))
+        return original(io.StringIO(_csv(columns)), **given)
+
+    read_csv.__graphfix_stub__ = True  # type: ignore[attr-defined]
+    module.read_csv = read_csv
+
+
+def _table_loader(original: Any, label: str) -> Any:
+    @functools.wraps(original)
+    def load(fname: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_url(fname):
+            return original(fname, *args, **kwargs)
+        import numpy as np
+
+        usecols = kwargs.get("usecols")
+        count = 1 if isinstance(usecols, int) else (len(usecols) if usecols is not None else 8)
+        _note(f"numpy.{label}({fname!r}): a small random table")
+        table = np.random.default_rng(0).random((SAMPLES, count))
+        return table[:, 0] if isinstance(usecols, int) else table
+
+    load.__graphfix_stub__ = True  # type: ignore[attr-defined]
+    return load
+
+
+def stub_tables() -> None:
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        for label in ("loadtxt", "genfromtxt"):
+            original = getattr(numpy, label, None)
+            if original is not None and not getattr(original, "__graphfix_stub__", False):
+                setattr(numpy, label, _table_loader(original, label))
+    after_import("pandas", _patch_pandas)
+
+
+# -- display ------------------------------------------------------------------------------------
+
+def _inert(label: str) -> Any:
+    def nothing(*args: Any, **kwargs: Any) -> None:
+        _note(f"{label}: inert")
+
+    return nothing
+
+
+def stub_display() -> None:
+    os.environ["MPLBACKEND"] = "agg"  # no window, no GUI toolkit: figures are drawn in memory only
+    after_import("matplotlib.pyplot", lambda module: setattr(module, "show", _inert("plt.show")))
+    after_import("IPython.display", lambda module: setattr(module, "display", _inert("IPython.display.display")))
+    after_import("IPython.core.display_functions", lambda module: setattr(module, "display", _inert("IPython.display.display")))
+
+
+class _AfterImport:
+    """A meta-path finder that patches a module right after it is imported (the import itself
+    is left to the other finders)."""
+
+    def __init__(self) -> None:
+        self.actions: dict[str, list[Any]] = {}
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        actions = self.actions.pop(fullname, None)
+        if actions is None:
+            return None
+        spec = None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        spec.loader = _PatchingLoader(spec.loader, actions)  # type: ignore[assignment]
+        return spec
+
+
+class _PatchingLoader:
+    def __init__(self, loader: Any, actions: list[Any]) -> None:
+        self._loader = loader
+        self._actions = actions
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._loader, name)
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        for action in self._actions:
+            try:
+                action(module)
+            except Exception:  # a stub that does not fit this version: the real function stays
+                pass
+
+
+_FINDER = _AfterImport()
+
+
+def after_import(name: str, action: Any) -> None:
+    """Run `action(module)` once `name` is imported (at once when it is already)."""
+    module = sys.modules.get(name)
+    if module is not None:
+        try:
+            action(module)
+        except Exception:
+            pass
+        return
+    _FINDER.actions.setdefault(name, []).append(action)
+    if _FINDER not in sys.meta_path:
+        sys.meta_path.insert(0, _FINDER)
 
 
 # -- network and the user's files -------------------------------------------------------------
@@ -308,5 +790,8 @@ def install(stubs: bool) -> str | None:
     stub_datasets()
     stub_applications()
     stub_training(directory)
+    _replace_everywhere({**stub_downloads(directory), **stub_data_folders(directory)})
+    stub_tables()
+    stub_display()
     block_network()
     return directory

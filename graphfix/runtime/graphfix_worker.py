@@ -82,26 +82,27 @@ def _run_child(request: dict[str, Any]) -> None:
     recorder.record_creations()
     recorder.record_inner_calls()
     stubs.install(bool(request.get("stubs", True)))
-    module: types.ModuleType | None = None
+    holder: dict[str, types.ModuleType] = {}
+    _dump_when_stopped(request, path, holder)
     status: Status = STATUS_OK
     error: ErrorJSON | None = None
     exit_code: int | None = None
     try:
         os.chdir(directory)
-        sys.path[0:0] = [directory]
+        _program_path(directory, request.get("pythonpath"))
         sys.argv = [path, *request.get("argv", [])]
         _serve_source(path, request["source"])
         code = compile(request["source"], path, "exec", dont_inherit=True)
         entry = request.get("entry")
         if entry:
             module_name, _, function_name = entry.partition(":")
-            module = types.ModuleType(module_name)
+            module = holder["module"] = types.ModuleType(module_name)
             module.__file__ = path
             sys.modules[module_name] = module
             exec(code, module.__dict__)
             getattr(module, function_name)()
         else:
-            module = types.ModuleType("__main__")
+            module = holder["module"] = types.ModuleType("__main__")
             module.__file__ = path
             module.__dict__["__builtins__"] = __builtins__
             sys.modules["__main__"] = module
@@ -116,23 +117,94 @@ def _run_child(request: dict[str, Any]) -> None:
         except Exception as inner:
             error = {"type": type(exc).__name__, "message": f"{exc!s}"[:2000], "span": None, "traceback": repr(inner)}
     try:
-        evidence: ResultJSON = {
-            "status": status,
-            "error": error,
-            "exit_code": exit_code,
-            **recorder.snapshot(module.__dict__ if module is not None else None),
-            **recorder.lifetime_snapshot(),
-            **recorder.inner_snapshot(),
-            "stubbed": list(stubs.STUBBED),
-            "keras": sorted(name for name in ("keras", "tf_keras") if name in sys.modules and _used(name)),
-        }
-        data = json.dumps(evidence, default=str)
-        tmp = request["result"] + ".part"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(data)
-        os.replace(tmp, request["result"])
+        _write_result(request, status, error, exit_code, holder.get("module"))
     finally:
         os._exit(0)
+
+
+def _write_result(request: dict[str, Any], status: Status, error: ErrorJSON | None, exit_code: int | None,
+                  module: types.ModuleType | None) -> None:
+    evidence: ResultJSON = {
+        "status": status,
+        "error": error,
+        "exit_code": exit_code,
+        **recorder.snapshot(module.__dict__ if module is not None else None),
+        **recorder.lifetime_snapshot(),
+        **recorder.inner_snapshot(),
+        "stubbed": list(stubs.STUBBED),
+        "keras": sorted(name for name in ("keras", "tf_keras") if name in sys.modules and _used(name)),
+    }
+    data = json.dumps(evidence, default=str)
+    tmp = request["result"] + ".part"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(data)
+    os.replace(tmp, request["result"])
+
+
+STOP_SIGNAL = signal.SIGUSR1  # the worker's "time is up": write what you have and leave
+STOPPED_TYPE = "ProbeTimeout"  # the error type of evidence written when the time ran out
+
+
+def _dump_when_stopped(request: dict[str, Any], path: str, holder: dict[str, types.ModuleType]) -> None:
+    """On the worker's stop signal, write the evidence gathered so far (layer calls, models,
+    the line the program was running) and leave: a long loop after the model code must not
+    throw the model's evidence away."""
+
+    def stop(signum: int, frame: types.FrameType | None) -> None:
+        line = None
+        while frame is not None:
+            if frame.f_code.co_filename == path:
+                line = frame.f_lineno
+                break
+            frame = frame.f_back
+        timeout = float(request.get("timeout", 60))
+        error: ErrorJSON = {
+            "type": STOPPED_TYPE,
+            "message": f"the probe stopped the program after {timeout:g} s (--timeout)",
+            "span": {"line": line, "end_line": line, "col": 0, "end_col": 0} if line else None,
+            "traceback": "",
+        }
+        try:
+            _write_result(request, STATUS_ERROR, error, None, holder.get("module"))
+        finally:
+            os._exit(0)
+
+    signal.signal(STOP_SIGNAL, stop)
+
+
+def _program_path(directory: str, pythonpath: str | None) -> None:
+    """The import path `python script.py` would have: the script's folder, then PYTHONPATH's
+    entries, then the interpreter's own (site-packages), without graphfix's runtime folder. A
+    module the worker imported that the program's folder shadows (a local `utils.py`) is
+    forgotten, so the program imports its own."""
+    runtime = os.path.dirname(os.path.abspath(__file__))
+    extra = [os.path.abspath(entry) for entry in (pythonpath or "").split(os.pathsep) if entry]
+    rest = [entry for entry in sys.path if entry and os.path.abspath(entry) != runtime and entry not in extra and entry != directory]
+    sys.path[:] = [directory, *extra, *rest]
+    if pythonpath:
+        os.environ["PYTHONPATH"] = pythonpath
+    else:
+        os.environ.pop("PYTHONPATH", None)
+    local = set()
+    for folder in (directory, *extra):
+        try:
+            for name in os.listdir(folder):
+                stem = name[:-3] if name.endswith(".py") else name
+                if stem.isidentifier() and (name.endswith(".py") or os.path.isfile(os.path.join(folder, name, "__init__.py"))):
+                    local.add(stem)
+        except OSError:
+            continue
+    keep = set(sys.stdlib_module_names) | {"graphfix_recorder", "graphfix_stubs", "graphfix_schema", "graphfix_worker", "__main__"}
+    for name in list(sys.modules):
+        top = name.partition(".")[0]
+        if top in local and top not in keep:
+            module = sys.modules.get(name)
+            location = os.path.abspath(getattr(module, "__file__", None) or "")
+            if not any(location.startswith(os.path.join(os.path.abspath(folder), "")) for folder in (directory, *extra)):
+                del sys.modules[name]
+    import importlib
+
+    importlib.invalidate_caches()
 
 
 def _serve_source(path: str, source: str) -> None:
@@ -188,6 +260,7 @@ def _wait(pid: int, timeout: float) -> tuple[str, int, int]:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
+                _stop(pid, fd)
                 _kill_group(pid)
                 _, _, usage = os.wait4(pid, 0)
                 return "timeout", 0, usage.ru_maxrss
@@ -200,6 +273,19 @@ def _wait(pid: int, timeout: float) -> tuple[str, int, int]:
                 return "exited", os.WEXITSTATUS(status), usage.ru_maxrss
     finally:
         os.close(fd)
+
+
+STOP_GRACE = 3.0  # seconds the child has to write its evidence once told to stop
+
+
+def _stop(pid: int, fd: int) -> None:
+    """Ask the child to write the evidence it has (it may be inside a long native call, where
+    Python signal handlers wait: then it is killed after a grace period, evidence lost)."""
+    try:
+        os.kill(pid, STOP_SIGNAL)
+    except (ProcessLookupError, PermissionError):
+        return
+    select.select([fd], [], [], STOP_GRACE)
 
 
 def _resident_kib() -> int:
