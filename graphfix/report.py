@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from codemods.base import FaultRule
-from graphfix.ftypes import Fault, FaultOutcome, FileOutcome, FixState
+from graphfix.ftypes import Fault, FaultOutcome, FileOutcome, FixState, ProbeStatus
 from graphfix.notebook import cell_diff
 from graphfix.patch import make_diff
 
@@ -85,7 +85,20 @@ def summary_line(outcomes: list[FileOutcome]) -> str:
     fixed = sum(1 for o in outcomes if o.fixed is not None)
     remaining = sum(1 for o in outcomes for f in o.faults if f.state is not FixState.VERIFIED)
     errors = sum(1 for o in outcomes if o.error)
-    return f"{len(outcomes)} files: {fixed} fixed, {remaining} faults remain, {errors} could not be handled"
+    stopped = sum(1 for o in outcomes if stopped_before_model(o))
+    before = f", {stopped} stopped before any model was seen" if stopped else ""
+    return f"{len(outcomes)} files: {fixed} fixed, {remaining} faults remain, {errors} could not be handled{before}"
+
+
+def stopped_before_model(outcome: FileOutcome) -> bool:
+    """The program was probed but stopped (raised, exited, timed out, crashed) before it built
+    a model or called a layer: none of its model code was checked."""
+    evidence = outcome.evidence
+    if evidence is None:  # fix keeps no evidence of a probe that timed out or crashed
+        return bool(outcome.error) and str(outcome.error).startswith(("probe timed out", "program crashed"))
+    if evidence.models or evidence.calls or evidence.sequentials:
+        return False
+    return evidence.status is not ProbeStatus.OK or evidence.exit_code not in (None, 0)
 
 
 def as_json(outcome: FileOutcome) -> dict[str, Any]:
