@@ -176,7 +176,8 @@ def _program_path(directory: str, pythonpath: str | None) -> None:
     """The import path `python script.py` would have: the script's folder, then PYTHONPATH's
     entries, then the interpreter's own (site-packages), without graphfix's runtime folder. A
     module the worker imported that the program's folder shadows (a local `utils.py`) is
-    forgotten, so the program imports its own."""
+    forgotten, so the program imports its own; modules the worker imported stay as they are
+    for PYTHONPATH's entries."""
     runtime = os.path.dirname(os.path.abspath(__file__))
     extra = [os.path.abspath(entry) for entry in (pythonpath or "").split(os.pathsep) if entry]
     rest = [entry for entry in sys.path if entry and os.path.abspath(entry) != runtime and entry not in extra and entry != directory]
@@ -186,21 +187,20 @@ def _program_path(directory: str, pythonpath: str | None) -> None:
     else:
         os.environ.pop("PYTHONPATH", None)
     local = set()
-    for folder in (directory, *extra):
-        try:
-            for name in os.listdir(folder):
-                stem = name[:-3] if name.endswith(".py") else name
-                if stem.isidentifier() and (name.endswith(".py") or os.path.isfile(os.path.join(folder, name, "__init__.py"))):
-                    local.add(stem)
-        except OSError:
-            continue
+    try:  # the script's folder only: a PYTHONPATH of whole site folders must not unload numpy
+        for name in os.listdir(directory):
+            stem = name[:-3] if name.endswith(".py") else name
+            if stem.isidentifier() and (name.endswith(".py") or os.path.isfile(os.path.join(directory, name, "__init__.py"))):
+                local.add(stem)
+    except OSError:
+        pass
     keep = set(sys.stdlib_module_names) | {"graphfix_recorder", "graphfix_stubs", "graphfix_schema", "graphfix_worker", "__main__"}
+    inside = os.path.join(os.path.abspath(directory), "")
     for name in list(sys.modules):
         top = name.partition(".")[0]
         if top in local and top not in keep:
             module = sys.modules.get(name)
-            location = os.path.abspath(getattr(module, "__file__", None) or "")
-            if not any(location.startswith(os.path.join(os.path.abspath(folder), "")) for folder in (directory, *extra)):
+            if not os.path.abspath(getattr(module, "__file__", None) or "").startswith(inside):
                 del sys.modules[name]
     import importlib
 
