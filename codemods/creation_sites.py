@@ -28,7 +28,7 @@ from graphfix.source import SourceIndex
 SINGLETON = "tf.function only supports singleton tf.Variables"
 LAMBDA_VARIABLES = "were created within a Lambda layer"
 ONCE = ("__init__", "build")  # where a class creates its state once
-_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\w+)')
+_FRAME = re.compile(r'File "([^"]+)", line (\d+), in (\S+)')
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,7 @@ def _faulty(evidence: Evidence) -> list[Creation]:
         lines = [error.span.line] if error.span is not None else []
         lines += [line for path, line, _ in quoted if path in files]
         traced = [c for c in evidence.creations if c.traced]
-        for line in reversed(lines):  # the innermost frame that made variables is the place
-            found = [c for c in traced if _where(c.site)[0] == line]
-            if found:
-                return found
-        for line in reversed(lines):  # else the creations below the innermost quoted frame
+        for line in reversed(lines):  # the creations below the innermost quoted frame that made any
             found = [c for c in traced if any(_where(f)[0] == line for f in c.stack)]
             if found:
                 return found
