@@ -19,6 +19,8 @@ demo: $(STAMP)
 	-@$(VENV)/bin/graphfix check examples/
 	@echo "== graphfix fix examples/ (verified diffs; files are not touched)"
 	@$(VENV)/bin/graphfix fix examples/
+	@echo "== graphfix check --graph docs/graph-autoencoder.svg (rendered by graphviz-pure: no system Graphviz)"
+	-@$(VENV)/bin/graphfix check --graph docs/graph-autoencoder.svg examples/autoencoder.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check graphfix codemods tests bench

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,26 +17,43 @@ from graphfix.engine import Engine, Options
 from graphfix.files import python_files
 from graphfix.ftypes import FileOutcome, FixState
 from graphfix.registry import Registry, discover
-from graphfix.report import FORMATS, as_json, github_lines, outcome_diff, sarif, summary_line, text_lines, trial_lines
+from graphfix.report import (
+    FORMATS,
+    as_json,
+    fixes_lines,
+    github_lines,
+    outcome_diff,
+    plan_safety,
+    sarif,
+    statistics_json,
+    statistics_lines,
+    summary_line,
+    text_lines,
+    trial_lines,
+)
 from graphfix.runner import default_jobs, run_local, run_ray
+from graphfix.targets import FLAVOURS, TARGETS, run_both
 
 CHECK_HELP = """Probe each program and report its graph faults.
 
 \b
 Exit codes:
-  0  no fault found
+  0  no fault found (or --exit-zero)
   1  faults found (or the program failed for a reason graphfix does not know)
   2  could not check a file (unreadable, syntax error, timeout, crash, bad arguments)
 """
 
 FIX_HELP = """Find faults, rewrite the source, and verify each rewrite by probing it again.
 
-By default prints a unified diff of the verified fixes (--diff); --apply writes them.
+By default prints a unified diff of the verified safe fixes (--diff); --apply writes them.
+A fix that changes a model's signature (adds an Input, changes outputs, moves weights) is
+unsafe: shown and held back unless --unsafe-fixes.
 
 \b
 Exit codes:
-  0  nothing left to fix
-  1  faults remain (no rewrite, or a rewrite that did not verify)
+  0  nothing left to fix (or --exit-zero)
+  1  faults remain (no rewrite, one that did not verify, or an unsafe fix held back);
+     with --exit-non-zero-on-fix, also when a fix was written (--apply) or shown (--diff)
   2  could not run on a file (unreadable, syntax error, timeout, crash, bad arguments)
 """
 
@@ -52,6 +69,12 @@ def _common(function: Any) -> Any:
         click.option("--entry", default=None, metavar="MODULE:FUNCTION", help="Call this model-builder function instead of running the file as a script."),
         click.option("--timeout", default=None, type=click.FloatRange(min=0.1), help="Seconds per probe (default: 60)."),
         click.option("--flavor", type=click.Choice(["keras3", "tf_keras"]), default=None, help="Keras flavour to probe under (default: detected)."),
+        click.option("--target", type=click.Choice(TARGETS), default=None, help="The Keras the code must work under: probe, fix and verify under it; both: a fix must verify under keras3 and tf_keras alike."),
+        click.option("--extend-exclude", multiple=True, metavar="PATTERNS", help="Comma-separated globs excluded on top of [tool.graphfix] exclude (repeatable)."),
+        click.option("--force-exclude", is_flag=True, help="Apply the excludes to files named on the command line too (for pre-commit, which names every file)."),
+        click.option("--respect-gitignore/--no-respect-gitignore", default=True, show_default=True, help="Leave out what .gitignore (and .git/info/exclude) ignores when walking a directory."),
+        click.option("--exit-zero", is_flag=True, help="Exit 0 even when faults are found or remain (2 still means a file could not be handled)."),
+        click.option("--statistics", is_flag=True, help="Print one line per fault code with its count, instead of each fault (text or json)."),
         click.option("--no-stubs", is_flag=True, help="Run the program for real: real datasets, weights downloads, full training, network."),
         click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=6144, show_default=True, help="Memory (MiB) a probe may allocate beyond TensorFlow's own."),
         click.option("--cpu-limit", type=click.IntRange(min=1), default=None, help="CPU seconds per probe (default: 4 x timeout, at least 60)."),
@@ -84,6 +107,7 @@ class Run:
     ray_address: str | None
     stdin_path: Path | None = None  # `-`: the source comes from stdin, probed as this file
     excluded: list[Path] = field(default_factory=list)
+    target: str | None = None  # "both": every file under each Keras flavour
 
 
 @click.group()
@@ -105,16 +129,21 @@ def _rules() -> Registry:
 
 @main.command(help=CHECK_HELP)
 @_common
-@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=None, metavar="FILE.svg|FILE.dot", help="Draw the probed construction graph, faults highlighted (one file).")
-def check(paths: tuple[Path, ...], output_format: str, verbose: bool, graph_path: Path | None, **settings: Any) -> None:
+@click.option("--graph", "graph_path", type=click.Path(path_type=Path), default=None, metavar="FILE.svg|.png|.dot", help="Draw the probed construction graph, faults highlighted (one file; .svg/.png need no system Graphviz).")
+def check(
+    paths: tuple[Path, ...], output_format: str, verbose: bool, graph_path: Path | None, exit_zero: bool, statistics: bool,
+    **settings: Any,
+) -> None:
     run = _prepare(paths, **settings)
     if graph_path is not None and len(run.files) + (run.stdin_path is not None) != 1:
         raise click.UsageError("--graph draws one file's graph: give exactly one file")
+    _check_statistics(statistics, output_format)
     outcomes = _execute(run, "check")
-    _report(outcomes, output_format, fix_mode=False, verbose=verbose, excluded=run.excluded)
+    _report(outcomes, output_format, fix_mode=False, verbose=verbose, excluded=run.excluded, statistics=statistics)
     if graph_path is not None and outcomes:
         _draw(outcomes[0], graph_path)
-    sys.exit(_check_status(outcomes))
+    status = _check_status(outcomes)
+    sys.exit(0 if exit_zero and status == 1 else status)
 
 
 @main.command(help=FIX_HELP)
@@ -122,9 +151,26 @@ def check(paths: tuple[Path, ...], output_format: str, verbose: bool, graph_path
 @click.option("--diff/--apply", "diff", default=True, help="Show the verified fixes as a diff (default), or write them.")
 @click.option("--unverified", is_flag=True, help="Also show a rewrite that did not verify, labelled as such (never written).")
 @click.option("--backup", is_flag=True, help="With --apply, keep the original as FILE.orig.")
-def fix(paths: tuple[Path, ...], output_format: str, verbose: bool, diff: bool, unverified: bool, backup: bool, **settings: Any) -> None:
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply verified fixes that change a model's signature (an added Input, other outputs, moved weights).")
+@click.option("--show-fixes", is_flag=True, help="After the report, list the fixes per file and code (and those held back as unsafe).")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was written (--apply) or shown (--diff), even if no fault remains.")
+def fix(
+    paths: tuple[Path, ...], output_format: str, verbose: bool, diff: bool, unverified: bool, backup: bool,
+    unsafe_fixes: bool, show_fixes: bool, exit_non_zero_on_fix: bool, exit_zero: bool, statistics: bool, **settings: Any,
+) -> None:
     run = _prepare(paths, **settings)
     run.options.backup = backup
+    run.options.unsafe_fixes = unsafe_fixes
+    _check_statistics(statistics, output_format)
+
+    def finish(outcomes: list[FileOutcome]) -> None:
+        status = _fix_status(outcomes)
+        if exit_zero and status == 1:
+            status = 0
+        if exit_non_zero_on_fix and status == 0 and any(o.fixed is not None for o in outcomes):
+            status = 1
+        sys.exit(status)
+
     if run.stdin_path is not None:
         data = sys.stdin.buffer.read()
         outcome = _from_stdin(run, "fix", data)
@@ -134,14 +180,22 @@ def fix(paths: tuple[Path, ...], output_format: str, verbose: bool, diff: bool, 
         else:
             sys.stdout.buffer.write(data)
         sys.stdout.flush()
-        _report([outcome], output_format, fix_mode=True, verbose=verbose, stream_err=True)
-        sys.exit(_fix_status([outcome]))
+        _report([outcome], output_format, fix_mode=True, verbose=verbose, stream_err=True, statistics=statistics)
+        finish([outcome])
     outcomes = _execute(run, "fix" if diff else "apply")
-    if output_format == "text" and diff:
+    if output_format == "text" and diff and not statistics:
         for outcome in outcomes:
             _print_diff(outcome, unverified)
-    _report(outcomes, output_format, fix_mode=True, verbose=verbose, excluded=run.excluded)
-    sys.exit(_fix_status(outcomes))
+    _report(outcomes, output_format, fix_mode=True, verbose=verbose, excluded=run.excluded, statistics=statistics)
+    if show_fixes:
+        for line in fixes_lines(outcomes, written=not diff):
+            click.echo(line, err=True)
+    finish(outcomes)
+
+
+def _check_statistics(statistics: bool, output_format: str) -> None:
+    if statistics and output_format not in ("text", "json"):
+        raise click.UsageError("--statistics goes with --format text or json")
 
 
 @main.command()
@@ -164,6 +218,12 @@ def explain(code: str) -> None:
     for title, key in (("The fault", "fault"), ("Symptom", "symptom"), ("How graphfix finds it", "detection"), ("The fix, and why it is right", "fix")):
         if sections[key]:
             click.echo(f"\n{title}\n{'-' * len(title)}\n{sections[key]}")
+    safe, unsafe = plan_safety(rule)
+    if safe or unsafe:
+        title = "Fix safety"
+        click.echo(f"\n{title}\n{'-' * len(title)}")
+        click.echo("Safe (written by --apply): " + (", ".join(safe) or "none"))
+        click.echo("Unsafe, they change a model's signature (written only with --unsafe-fixes): " + (", ".join(unsafe) or "none"))
     for number, example in enumerate(type(rule).EXAMPLES, start=1):
         if example.after is None:
             continue
@@ -203,6 +263,10 @@ def _prepare(
     entry: str | None,
     timeout: float | None,
     flavor: str | None,
+    target: str | None,
+    extend_exclude: tuple[str, ...],
+    force_exclude: bool,
+    respect_gitignore: bool,
     no_stubs: bool,
     memory_mb: int,
     cpu_limit: int | None,
@@ -223,12 +287,22 @@ def _prepare(
         config = load_config(targets, _rules().keys())
     except ConfigError as exc:
         raise _BadConfig(str(exc)) from None
+    extra = tuple(p.strip() for value in extend_exclude for p in value.split(",") if p.strip())
+    config = replace(config, exclude=config.exclude + extra)
+    if target in FLAVOURS:
+        if flavor is not None and flavor != target:
+            raise click.UsageError(f"--flavor {flavor} contradicts --target {target}")
+        flavor = target
+    elif target == "both" and (stdin or flavor is not None):
+        raise click.UsageError("--target both probes files under each flavour: not with stdin or --flavor")
     files: list[Path] = []
     excluded: list[Path] = []
     if not stdin:
-        for target in paths:
-            for path in python_files(target):
-                (excluded if config.excluded(path) else files).append(path)
+        for given in paths:
+            named = given.is_file() or not given.exists()  # named on the command line, not found by a walk
+            for path in python_files(given, respect_gitignore=respect_gitignore):
+                walked = None if named else given
+                (excluded if (force_exclude or not named) and config.excluded(path, walked) else files).append(path)
     entry = entry or config.entry
     _validate_entry(entry, targets if stdin else files)
     options = Options(
@@ -252,21 +326,28 @@ def _prepare(
         ray_address=ray_address,
         stdin_path=stdin_filename if stdin else None,
         excluded=excluded,
+        target=target,
     )
 
 
 def _execute(run: Run, operation: str) -> list[FileOutcome]:
     if run.stdin_path is not None:
         return [_from_stdin(run, operation, sys.stdin.buffer.read())]
+    if run.target == "both":
+        return run_both(run.files, run.options, operation, lambda options, op: _execute_files(run, options, op))
+    return _execute_files(run, run.options, operation)
+
+
+def _execute_files(run: Run, options: Options, operation: str) -> list[FileOutcome]:
     with _progress(len(run.files)) as progress:
         if run.executor == "ray":
             try:
-                return run_ray(run.files, _rules(), run.options, operation, run.jobs, run.ray_address, progress)
+                return run_ray(run.files, _rules(), options, operation, run.jobs, run.ray_address, progress)
             except RuntimeError as exc:
                 raise click.UsageError(str(exc)) from None
         directory = default_directory()
         cache = ResultCache(directory) if directory is not None else None
-        return run_local(run.files, _rules(), run.options, operation, run.jobs, progress, cache)
+        return run_local(run.files, _rules(), options, operation, run.jobs, progress, cache)
 
 
 def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
@@ -343,8 +424,19 @@ def _report(
     verbose: bool,
     excluded: list[Path] | None = None,
     stream_err: bool = False,
+    statistics: bool = False,
 ) -> None:
     """Machine formats go to stdout (stderr when stdout carries fixed source); text to stderr."""
+    if statistics:
+        if output_format == "json":
+            click.echo(json.dumps(statistics_json(outcomes, fix_mode), indent=2), err=stream_err)
+            return
+        for outcome in outcomes:
+            if outcome.error:  # files that could not be handled still say why
+                click.echo(f"{outcome.path}: error: {outcome.error}", err=True)
+        for line in statistics_lines(outcomes, fix_mode):
+            click.echo(line, err=True)
+        return
     if output_format == "json":
         click.echo(json.dumps([as_json(o) for o in outcomes], indent=2), err=stream_err)
         return
@@ -367,7 +459,7 @@ def _report(
     if verbose:
         for path in excluded or []:
             click.echo(f"{path}: note: excluded by [tool.graphfix] exclude", err=True)
-    if fix_mode and len(outcomes) > 1:
+    if fix_mode and (len(outcomes) > 1 or any(f.held_back for o in outcomes for f in o.faults)):
         click.echo(summary_line(outcomes), err=True)
 
 
@@ -382,7 +474,7 @@ def _check_status(outcomes: list[FileOutcome]) -> int:
 def _fix_status(outcomes: list[FileOutcome]) -> int:
     if any(o.error for o in outcomes):
         return 2
-    if any(f.state is not FixState.VERIFIED for o in outcomes for f in o.faults) or any(o.program_error for o in outcomes):
+    if any(f.state is not FixState.VERIFIED or f.held_back for o in outcomes for f in o.faults) or any(o.program_error for o in outcomes):
         return 1
     return 0
 

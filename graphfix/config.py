@@ -56,18 +56,28 @@ class Config:
     def wants(self, code: str) -> bool:
         return (self.select is None or code in self.select) and code not in self.ignore
 
-    def excluded(self, path: Path) -> bool:
+    def excluded(self, path: Path, walked: Path | None = None) -> bool:
         """Whether an exclude pattern matches the path (relative to the config's directory) or
-        one of its parent directories."""
+        one of its parent directories; a pattern without `/` (`legacy`, `*_old.py`) matches a
+        file or directory of that name anywhere below the config's directory (or below `walked`,
+        the directory the path was found in, when it lies outside), as in ruff."""
         if not self.exclude:
             return False
+        absolute = path.resolve()
         try:
-            relative = path.resolve().relative_to(self.root.resolve())
+            parts = absolute.relative_to(self.root.resolve()).parts
+            inside = True
         except ValueError:
-            return False
-        parts = relative.parts
-        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-        return any(fnmatch.fnmatchcase(prefix, pattern) for pattern in self.exclude for prefix in prefixes)
+            inside = False
+            try:
+                parts = absolute.relative_to(walked.resolve()).parts if walked is not None else (absolute.name,)
+            except ValueError:
+                parts = (absolute.name,)
+        names = [pattern.rstrip("/") for pattern in self.exclude if "/" not in pattern.rstrip("/")]
+        if any(fnmatch.fnmatchcase(part, pattern) for pattern in names for part in parts):
+            return True
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))] if inside else []
+        return any(fnmatch.fnmatchcase(prefix, pattern.rstrip("/")) for pattern in self.exclude for prefix in prefixes)
 
 
 def find_pyproject(start: Path) -> Path | None:

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pathspec
+
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "__pycache__", "site-packages", "node_modules", ".tox", ".mypy_cache"}
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -117,14 +119,65 @@ def replace_file(path: Path, data: bytes, mode: int) -> None:
 SUFFIXES = (".py", ".ipynb")
 
 
-def python_files(target: Path) -> Iterator[Path]:
-    """The .py files and notebooks under `target` (a file is itself), sorted, not following
-    directory links."""
+def python_files(target: Path, respect_gitignore: bool = True) -> Iterator[Path]:
+    """The .py files and notebooks under `target` (a file is itself, even when ignored), sorted,
+    not following directory links; with `respect_gitignore`, what git ignores is left out (as
+    ruff and ripgrep do)."""
     if target.is_file() or not target.exists():
         yield target
         return
+    ignored = GitIgnored(target) if respect_gitignore else None
     for root, dirs, files in os.walk(target, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+        here = Path(root)
+        if ignored is not None:
+            ignored.enter(here)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in SKIP_DIRS and not d.startswith(".") and not (ignored and ignored(here / d, directory=True))
+        )
         for name in sorted(files):
-            if name.endswith(SUFFIXES):
-                yield Path(root) / name
+            if name.endswith(SUFFIXES) and not (ignored and ignored(here / name, directory=False)):
+                yield here / name
+
+
+class GitIgnored:
+    """What git would ignore under a walked tree: the `.gitignore` files of the tree's
+    directories and of its parents up to the repository root, and `.git/info/exclude`. Deeper
+    files decide over shallower ones and later lines over earlier ones (gitignore's own order);
+    an ignored directory is not entered."""
+
+    def __init__(self, top: Path) -> None:
+        self.specs: dict[Path, pathspec.GitIgnoreSpec] = {}
+        top = Path(os.path.abspath(top))
+        repo = next((d for d in (top, *top.parents) if (d / ".git").exists()), None)
+        if repo is None:
+            return  # not in a repository: the tree's own .gitignore files, read as the walk enters
+        self._load(repo, repo / ".git" / "info" / "exclude")
+        for directory in reversed(top.parents):
+            if directory == repo or repo in directory.parents:
+                self._load(directory, directory / ".gitignore")
+
+    def _load(self, directory: Path, file: Path) -> None:
+        try:
+            lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        self.specs[directory] = spec if directory not in self.specs else self.specs[directory] + spec
+
+    def enter(self, directory: Path) -> None:
+        self._load(Path(os.path.abspath(directory)), directory / ".gitignore")
+
+    def __call__(self, path: Path, directory: bool) -> bool:
+        path = Path(os.path.abspath(path))
+        verdict = False
+        for base, spec in self.specs.items():  # outermost first: insertion order follows the walk
+            try:
+                relative = path.relative_to(base).as_posix()
+            except ValueError:
+                continue
+            result = spec.check_file(relative + "/" if directory else relative)
+            if result.include is not None:
+                verdict = result.include
+        return verdict

@@ -7,13 +7,15 @@ Columns are 1-based everywhere, as editors and GitHub expect.
 from __future__ import annotations
 
 import os
+import re
+import sys
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from codemods.base import FaultRule
-from graphfix.ftypes import Fault, FaultOutcome, FileOutcome, FixState, ProbeStatus
+from graphfix.ftypes import Fault, FaultOutcome, FileOutcome, FixState, Plan, ProbeStatus
 from graphfix.notebook import cell_diff
 from graphfix.patch import make_diff
 
@@ -37,6 +39,8 @@ def location(path: str, fault: Fault) -> str:
 
 
 def fix_suffix(item: FaultOutcome, written: bool) -> str:
+    if item.held_back:
+        return " [unsafe fix verified, held back: use --unsafe-fixes]"
     return {
         FixState.VERIFIED: " [fixed]" if written else " [fix verified]",
         FixState.UNVERIFIED: f" [fix not verified: {item.reason}]",
@@ -65,6 +69,11 @@ def text_lines(outcome: FileOutcome, fix_mode: bool) -> list[str]:
                     if trial.diff:
                         lines.append(f"{location(outcome.path, item.fault)}: {item.fault.code} candidate {trial.kind}:")
                         lines.extend(trial.diff.rstrip("\n").splitlines())
+            if item.held_back:  # shown, not written: it changes a model's signature
+                for trial in item.trials:
+                    if trial.diff:
+                        lines.append(f"{location(outcome.path, item.fault)}: {item.fault.code} unsafe fix {trial.kind} (held back):")
+                        lines.extend(trial.diff.rstrip("\n").splitlines())
     return lines
 
 
@@ -84,10 +93,13 @@ def trial_lines(outcome: FileOutcome) -> list[str]:
 def summary_line(outcomes: list[FileOutcome]) -> str:
     fixed = sum(1 for o in outcomes if o.fixed is not None)
     remaining = sum(1 for o in outcomes for f in o.faults if f.state is not FixState.VERIFIED)
+    held = sum(1 for o in outcomes for f in o.faults if f.held_back)
     errors = sum(1 for o in outcomes if o.error)
+    files = "1 file" if len(outcomes) == 1 else f"{len(outcomes)} files"
+    unsafe = f", {held} unsafe {'fix' if held == 1 else 'fixes'} held back (--unsafe-fixes applies them)" if held else ""
     stopped = sum(1 for o in outcomes if stopped_before_model(o))
     before = f", {stopped} stopped before any model was seen" if stopped else ""
-    return f"{len(outcomes)} files: {fixed} fixed, {remaining} faults remain, {errors} could not be handled{before}"
+    return f"{files}: {fixed} fixed, {remaining} faults remain{unsafe}, {errors} could not be handled{before}"
 
 
 def stopped_before_model(outcome: FileOutcome) -> bool:
@@ -99,6 +111,73 @@ def stopped_before_model(outcome: FileOutcome) -> bool:
     if evidence.models or evidence.calls or evidence.sequentials:
         return False
     return evidence.status is not ProbeStatus.OK or evidence.exit_code not in (None, 0)
+
+
+def _counts(outcomes: list[FileOutcome], fix_mode: bool) -> list[tuple[str, str, int, int]]:
+    """(code, name, faults, fixes) per code, most frequent first; a fix is a verified one that
+    was applied (fix mode) or a rewrite the rule proposes (check)."""
+    table: dict[str, list[Any]] = {}
+    for outcome in outcomes:
+        for item in outcome.faults:
+            row = table.setdefault(item.fault.code, [item.fault.name, 0, 0])
+            row[1] += 1
+            fixed = item.state is FixState.VERIFIED and not item.held_back if fix_mode else item.fault.fixable
+            row[2] += int(fixed)
+    rows = [(code, name, count, fixes) for code, (name, count, fixes) in table.items()]
+    return sorted(rows, key=lambda r: (-r[2], r[0]))
+
+
+def statistics_lines(outcomes: list[FileOutcome], fix_mode: bool) -> list[str]:
+    """`--statistics`: `count  CODE  [*] name` per code ([*]: every one has a fix), then a total."""
+    rows = _counts(outcomes, fix_mode)
+    lines = [f"{count:>5}  {code}  {'[*]' if fixes == count else '[ ]'} {name}" for code, name, count, fixes in rows]
+    total = sum(r[2] for r in rows)
+    lines.append(f"Found {total} {'fault' if total == 1 else 'faults'}" + (f" in {len(outcomes)} files." if len(outcomes) != 1 else "."))
+    return lines
+
+
+def statistics_json(outcomes: list[FileOutcome], fix_mode: bool) -> list[dict[str, Any]]:
+    return [
+        {"code": code, "name": name, "count": count, "fixes": fixes}
+        for code, name, count, fixes in _counts(outcomes, fix_mode)
+    ]
+
+
+def fixes_lines(outcomes: list[FileOutcome], written: bool) -> list[str]:
+    """`--show-fixes`: the fixes per file and code, then those held back as unsafe."""
+    lines: list[str] = []
+    for title, wanted in (
+        ("Fixed" if written else "Verified fixes (not written; --apply writes them) for", lambda f: f.state is FixState.VERIFIED and not f.held_back),
+        ("Held back (unsafe: --unsafe-fixes applies them) for", lambda f: f.held_back),
+    ):
+        per_file = {o.path: [f for f in o.faults if wanted(f)] for o in outcomes}
+        total = sum(len(items) for items in per_file.values())
+        if not total:
+            continue
+        lines.append(f"{title} {total} {'fault' if total == 1 else 'faults'}:")
+        for path, items in per_file.items():
+            if not items:
+                continue
+            lines.append(f"- {path}:")
+            codes: dict[tuple[str, str], int] = {}
+            for item in items:
+                codes[(item.fault.code, item.fault.name)] = codes.get((item.fault.code, item.fault.name), 0) + 1
+            lines.extend(f"    {n} × {code} ({name})" for (code, name), n in sorted(codes.items()))
+    if not lines:
+        lines.append("No fixes available." if written else "No verified fixes.")
+    return lines
+
+
+def plan_safety(rule: FaultRule) -> tuple[list[str], list[str]]:
+    """The repair kinds a rule's module declares: (safe, unsafe), for `graphfix explain`."""
+    module = sys.modules.get(type(rule).__module__)
+    plans = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, Plan) and value is not Plan and value.__module__ == type(rule).__module__
+    ] if module is not None else []
+    kinds = [(re.sub(r"(?<!^)(?=[A-Z])", "-", plan.__name__).lower(), plan.unsafe or plan.changes_inputs) for plan in plans]
+    return [k for k, unsafe in kinds if not unsafe], [k for k, unsafe in kinds if unsafe]
 
 
 def as_json(outcome: FileOutcome) -> dict[str, Any]:
@@ -115,6 +194,8 @@ def as_json(outcome: FileOutcome) -> dict[str, Any]:
                 "fix_available": item.fault.fixable,
                 "fix_verified": item.state is FixState.VERIFIED,
                 "fix_state": item.state.value,
+                "fix_safe": None if item.chosen is None else item.chosen.safe,
+                "held_back": item.held_back,
                 "reason": item.reason,
                 "candidates": list(item.fault.candidates),
                 "repairs": [
