@@ -2,7 +2,8 @@
 
 A ``keras.backend`` function that Keras 3 removed: ``K.get_value``, ``K.set_value``,
 ``K.batch_get_value``, ``K.eval``, ``K.variable``, ``K.int_shape``, and the session-era
-``K.get_session``, ``K.set_session``, ``K.placeholder``, ``K.gradients`` (``K.function`` is GF202).
+``K.get_session``, ``K.set_session``, ``K.placeholder``, ``K.gradients`` (``K.function`` is GF202;
+backend math that ``keras.ops`` has, ``K.mean``, ``K.maximum``, ..., is GF505).
 
 Symptom: Keras 3 raises ``AttributeError: module 'keras.backend' has no attribute 'get_value'``
 (or ``'keras._tf_keras.keras.backend'``) where the program calls it. tf-keras still has them.
@@ -29,6 +30,7 @@ import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import add_import, call_at, drop_unused_backend_imports
+from codemods.keras_api_table import BACKEND_MATH
 from codemods.tf_op_on_keras_tensor import keras_prefix
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
@@ -79,8 +81,8 @@ class RemovedBackendApi(FaultRule):
         if match is None:
             return []
         name = match.group("name")
-        if name == "function" or (name == "get_session" and "run(" in index.source):
-            return []  # GF202 backend-function, GF203 session-fetch
+        if name == "function" or (name == "get_session" and "run(" in index.source) or name in BACKEND_MATH:
+            return []  # GF202 backend-function, GF203 session-fetch, GF505 removed-backend-math
         line, col = error.span.line, error.span.col + 1
         lead = f"`backend.{name}` was removed in Keras 3"
         if name in REPORT_ONLY:

@@ -54,8 +54,8 @@ def public_names() -> dict[str, tuple[str, ...]]:
     return table
 
 
-def _pairing(old: Any, new: Any) -> tuple[dict[str, str], dict[str, str]] | None:
-    """(old keyword -> new keyword, new keyword -> old default written out) or None."""
+def _pairing(old: Any, new: Any) -> tuple[tuple[tuple[str, str], ...], dict[str, str]] | None:
+    """((old parameter, new parameter) in the old order, new keyword -> old default written out)."""
     try:
         before = list(inspect.signature(old).parameters.values())
         after = [p for p in inspect.signature(new).parameters.values() if p.kind is not p.VAR_POSITIONAL]
@@ -80,10 +80,10 @@ def _pairing(old: Any, new: Any) -> tuple[dict[str, str], dict[str, str]] | None
     for b in after[len(before) :]:
         if b.default is inspect.Parameter.empty:
             return None
-    return keywords, defaults
+    return tuple(keywords.items()), defaults
 
 
-def backend_math() -> dict[str, tuple[str, dict[str, str], dict[str, str]]]:
+def backend_math() -> dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, str]]]:
     import keras
     import tf_keras
 
@@ -113,15 +113,15 @@ def render() -> str:
     header = f'''"""Keras 3's public API, generated from keras {keras.__version__} by tests/generate_keras_api_table.py.
 
 Do not edit: regenerate. PUBLIC maps each public module to its names; BACKEND_MATH maps a Keras 2
-backend function Keras 3 removed to (its `keras.<module>.<name>` replacement, old keyword -> new
-keyword, new keyword -> the old default to write out). tests/test_keras_api_table.py checks it is
+backend function Keras 3 removed to (its `keras.<module>.<name>` replacement, (old parameter, new
+parameter) in the old order, new keyword -> the old default to write out). tests/test_keras_api_table.py checks it is
 current and compares every BACKEND_MATH pair numerically.
 """
 
 # fmt: off
 '''
     body = "PUBLIC: dict[str, tuple[str, ...]] = " + pprint.pformat(public_names(), width=118, compact=True) + "\n\n"
-    body += "BACKEND_MATH: dict[str, tuple[str, dict[str, str], dict[str, str]]] = "
+    body += "BACKEND_MATH: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, str]]] = "
     body += pprint.pformat(backend_math(), width=118, compact=True) + "\n"
     return header + body
 

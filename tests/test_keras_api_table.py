@@ -71,7 +71,7 @@ def test_backend_math_pair_is_numerically_equal(name: str) -> None:
         if set(required) - set(args):
             pytest.skip(f"no sample for {sorted(set(required) - set(args))}")
         expected = old(**{k: _tensor(v) for k, v in args.items()})
-        converted = {keywords[k]: v for k, v in args.items()}
+        converted = {dict(keywords)[k]: v for k, v in args.items()}
         for keyword, text in defaults.items():
             converted.setdefault(keyword, eval(text))
         result = new(**converted)
