@@ -89,7 +89,9 @@ class Worker:
             env["TF_USE_LEGACY_KERAS"] = "1"
         else:
             env.pop("TF_USE_LEGACY_KERAS", None)
-        env["PYTHONPATH"] = str(RUNTIME_DIR)
+        # the program's PYTHONPATH after the runtime's: what TensorFlow and Keras import while
+        # the worker preloads them (Pillow, say) is what they would import under `python script.py`
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(RUNTIME_DIR), os.environ.get("PYTHONPATH", "")) if p)
         try:
             return subprocess.Popen(
                 [self.python, "-u", str(WORKER_SCRIPT), "serve", self.flavor],

@@ -146,7 +146,7 @@ def test_predict_keeps_the_rows_programs_index(engine: Engine, tmp_path: Path) -
         "model.compile('adam', 'sparse_categorical_crossentropy', metrics=['accuracy'])\n"
         "model.fit(x_test, y_test, epochs=30, verbose=0)\n"
         "predictions = model.predict(x_test, verbose=0)\n"
-        "print(predictions[39].argmax())\n"
+        "print(predictions[39].argmax(), predictions[100].argmax())\n"
         "accuracy = float(np.mean(predictions.argmax(axis=1) == y_test))\n"
         "assert predictions.shape == (len(x_test), 10)\n"
         "many = model.predict(np.zeros((3000, 28, 28)), verbose=0)\n"

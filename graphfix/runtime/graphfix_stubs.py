@@ -33,7 +33,7 @@ import tempfile
 from typing import Any
 
 STUBBED: list[str] = []
-SAMPLES = 64  # rows of fake data per split
+SAMPLES = 256  # rows of fake data per split (programs index rows past 100 of the test split)
 MAX_ROWS = 32  # rows fit/evaluate see
 PREDICT_ROWS = 1024  # rows predict keeps of small inputs (correct programs index its rows)
 PREDICT_BYTES = 32 * 1024**2  # ... as long as they hold at most this much data
