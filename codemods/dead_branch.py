@@ -30,11 +30,17 @@ models its criteria cannot rank, nothing is written.
 Also silent: a ``Model`` whose input is an intermediate tensor rather than an ``Input`` (both
 flavours accept it and drop the layers before it). When that tensor comes from exactly one
 ``Input`` bound to a name, the model is built from that ``Input``.
+
+Safety: rewiring a consumer keeps every model's inputs and outputs and only adds the dead
+layers' weights to the model that should have trained them: safe, written by ``--apply``. Taking
+a model's input from the ``Input`` changes what a model that built takes: unsafe, shown and
+written only with ``--unsafe-fixes``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import libcst as cst
 
@@ -60,6 +66,8 @@ class RewireConsumer(Plan):
 @dataclass(frozen=True)
 class ModelInput(Plan):
     """The model built at `model` takes the Input `new` instead of the intermediate tensor `old`."""
+
+    unsafe: ClassVar[bool] = True  # a model that built takes another input
 
     model: Span
     old: str

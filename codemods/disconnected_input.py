@@ -14,10 +14,11 @@ model is built (a helper, a method, a loop) does not matter: the probe recorded 
 Fix: the rule proposes every repair that fits the evidence; the engine probes each and keeps the
 one the program runs best with (see ``graphfix explain``'s engine notes). Repairs that change a
 model's inputs (add-input, root-inputs) build a different model and win only on evidence.
-Safety: rewire, compose, compose-submodels and input-as-parameter keep every model's inputs,
-outputs and weights (safe, written by ``--apply``); add-input and root-inputs change a model's
-inputs and cut-before-join its outputs (unsafe: verified and shown, written only with
-``--unsafe-fixes``).
+Safety is judged from the probes, not the repair kind: a fix is unsafe (shown, written only with
+``--unsafe-fixes``) when a model that built before it has other inputs or outputs after it, or no
+longer builds. GF101's repairs change the model that could not be built, so they are safe unless
+they also change a model that did build (add-input and root-inputs change what the new model
+takes; cut-before-join what it gives: each is verified by the program running to the end).
 
 - rewire: the orphan is replaced, at its points of use, by a tensor computed from the model's
   inputs with the orphan's shape (one candidate per such named tensor, a computed-but-unused one
@@ -102,7 +103,6 @@ class ComposeSubmodels(Plan):
 @dataclass(frozen=True)
 class AddInput(Plan):
     changes_inputs: ClassVar[bool] = True
-    unsafe: ClassVar[bool] = True  # changes the model's signature: --unsafe-fixes
     model: Span
     model_name: str | None  # the variable the model is bound to, to find where it is fed
     orphans: tuple[str, ...]
@@ -125,7 +125,6 @@ class InputAsParameter(Plan):
 
 @dataclass(frozen=True)
 class CutBeforeJoin(Plan):
-    unsafe: ClassVar[bool] = True  # changes the model's signature: --unsafe-fixes
     model: Span
     output: str  # the tensor, computed from the model's inputs alone, that meets the orphan
 
@@ -136,7 +135,6 @@ class CutBeforeJoin(Plan):
 @dataclass(frozen=True)
 class RootInputs(Plan):
     changes_inputs: ClassVar[bool] = True
-    unsafe: ClassVar[bool] = True  # changes the model's signature: --unsafe-fixes
     model: Span
     roots: tuple[str, ...]
 

@@ -35,7 +35,7 @@ from graphfix.notebook import map_outcome, read_notebook, split_cells, to_script
 from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
 from graphfix.server import ServerWorker
 from graphfix.source import SourceIndex, imports_keras
-from graphfix.verification import Rank, model_signature, problem, rank, same_fault
+from graphfix.verification import Rank, changed_models, model_signature, problem, rank, same_fault
 from graphfix.writing import write_outcome
 
 MAX_ROUNDS = 12  # one round per statement for faults that stop the program one at a time
@@ -375,7 +375,7 @@ class Engine:
         spans stay valid) and verified by one probe; None when any part does not verify."""
         new_text = text
         applied: list[Fault] = []
-        faults = [f for f in faults if self._allowed(f.repairs[0])]  # unsafe ones: held back in _compete
+        faults = [f for f in faults if f.repairs[0].safe or self.options.unsafe_fixes]  # unsafe ones: held back in _compete
         for fault in sorted(faults, key=lambda f: -f.line):
             try:
                 new_text = self._rewrite(new_text, fault, fault.repairs[0])
@@ -387,6 +387,8 @@ class Engine:
         reason, after, evidence = self._verify(path, source, text, new_text, before, before_evidence, applied)
         if reason is not None or (evidence.error is not None and any(f.repairs[0].changes_inputs for f in applied)):
             return None
+        if not self.options.unsafe_fixes and changed_models(before_evidence, evidence) is not None:
+            return None  # one by one, so the unsafe one is held back alone
         for fault in applied:
             plan = fault.repairs[0]
             trial = Trial(plan.describe(), plan.kind, Verdict.CHOSEN, "the only candidate; verified with others in one probe")
@@ -456,7 +458,7 @@ class Engine:
             book.judge(fault, FixState.AMBIGUOUS, f"verified repairs build different models and nothing ranks them ({kinds}): nothing written", tuple(final))
             return None, unverified
         _, _, _, new_text, after, evidence = best
-        if not self._allowed(best[2]):
+        if not self._allowed(best[2], before_evidence, evidence):
             self._hold_back(path, text, new_text, fault, tuple(final), best[2], book)
             return None, unverified
         book.judge(fault, FixState.VERIFIED, "", tuple(final), best[2])
@@ -464,8 +466,12 @@ class Engine:
 
     # -- fix safety: an unsafe winner is verified but not applied without --unsafe-fixes ------
 
-    def _allowed(self, plan: Plan) -> bool:
-        return plan.safe or self.options.unsafe_fixes
+    def _allowed(self, plan: Plan, before: Evidence, after: Evidence) -> bool:
+        """Safe: declared so by its rule, and no model that built before has other inputs or
+        outputs (or stopped building) after it."""
+        if self.options.unsafe_fixes:
+            return True
+        return plan.safe and changed_models(before, after) is None
 
     def _hold_back(
         self, path: Path, text: str, new_text: str, fault: Fault, trials: tuple[Trial, ...], plan: Plan, book: _Ledger

@@ -176,7 +176,7 @@ def plan_safety(rule: FaultRule) -> tuple[list[str], list[str]]:
         for value in vars(module).values()
         if isinstance(value, type) and issubclass(value, Plan) and value is not Plan and value.__module__ == type(rule).__module__
     ] if module is not None else []
-    kinds = [(re.sub(r"(?<!^)(?=[A-Z])", "-", plan.__name__).lower(), plan.unsafe or plan.changes_inputs) for plan in plans]
+    kinds = [(re.sub(r"(?<!^)(?=[A-Z])", "-", plan.__name__).lower(), plan.unsafe) for plan in plans]
     return [k for k, unsafe in kinds if not unsafe], [k for k, unsafe in kinds if unsafe]
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 
-from graphfix.ftypes import Diagnosis, Evidence, Fault, ProbeStatus
+from graphfix.ftypes import Diagnosis, Evidence, Fault, ModelBuild, ProbeStatus
 from graphfix.graph import ConstructionGraph
 
 
@@ -172,3 +172,32 @@ def edit_size(before: str, after: str) -> int:
         for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
         if line[:1] in "+-" and not line.startswith(("+++", "---"))
     )
+
+
+def changed_models(before: Evidence, after: Evidence) -> str | None:
+    """How a fix changes a model that built before it (other input or output shapes, fewer layers
+    and so weights, or no longer built), or None: the test of an unsafe fix. A model that gains the
+    layers of a dead branch keeps its signature: that is the silent fault's repair. Models are
+    matched by their Keras name, else by their signature."""
+    graph_before, graph_after = ConstructionGraph(before), ConstructionGraph(after)
+
+    def shapes(graph: ConstructionGraph, model: ModelBuild) -> tuple[object, object]:
+        return (tuple(_shape(graph, t) for t in model.inputs), tuple(_shape(graph, t) for t in model.outputs))
+
+    def calls(graph: ConstructionGraph, model: ModelBuild) -> int:
+        inside = graph.ancestors(model.outputs) & graph.descendants(model.inputs)
+        return sum(1 for c in graph.calls if any(t in inside for t in c.outputs))
+
+    built_after = [m for m in after.models if m.ok]
+    for model in (m for m in before.models if m.ok):
+        wanted = shapes(graph_before, model)
+        same_name = [m for m in built_after if model.name and m.name == model.name]
+        if same_name and any(shapes(graph_after, m) == wanted for m in same_name):
+            if all(calls(graph_after, m) < calls(graph_before, model) for m in same_name if shapes(graph_after, m) == wanted):
+                return f"model `{model.name}` loses layers (and their weights)"
+            continue
+        if not same_name and any(shapes(graph_after, m) == wanted for m in built_after):
+            continue
+        label = model.name or model.cls
+        return f"model `{label}` has other inputs or outputs" if same_name else f"model `{label}` no longer builds"
+    return None

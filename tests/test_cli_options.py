@@ -20,7 +20,8 @@ from graphfix.corpus import ROOT
 REPO = ROOT.parent
 BIN = Path(sys.executable).parent
 DEAD_BRANCH = ROOT / "GF102" / "seed_style" / "program.py"  # GF102 at line 6, one safe fix, both flavours
-ADD_INPUT = ROOT / "GF101" / "pair_scorer_add_input"  # its verified fix adds an Input: unsafe
+ADD_INPUT = ROOT / "GF101" / "pair_scorer_add_input"  # adds an Input to a model that never built: safe
+MODEL_INPUT = ROOT / "GF102" / "intermediate_input"  # a model that built takes another input: unsafe
 ORPHAN = ROOT / "GF101" / "ae_script" / "program.py"
 MIXED = ROOT / "GF403" / "keras3_env_tf_keras_import" / "program.py"  # unified on the Keras it runs under
 
@@ -74,28 +75,35 @@ def test_an_ignored_fault_still_explains_the_failure(runner: CliRunner, tmp_path
 
 
 def test_an_unsafe_fix_is_shown_and_held_back_until_unsafe_fixes(runner: CliRunner, tmp_path: Path) -> None:
-    program = _copy(ADD_INPUT / "program.py", tmp_path)
+    program = _copy(MODEL_INPUT / "program.py", tmp_path)
     before = program.read_bytes()
     held = runner.invoke(main, ["fix", "--apply", "--show-fixes", str(program)])
     assert held.exit_code == 1  # the fault remains in the file
     assert program.read_bytes() == before
     assert "[unsafe fix verified, held back: use --unsafe-fixes]" in held.stderr
-    assert "GF101 unsafe fix add-input (held back):" in held.stderr
-    assert "+scorer = tf.keras.Model(inputs=[user_feats, item_feats]" in held.stderr  # shown
+    assert "GF102 unsafe fix model-input (held back):" in held.stderr
+    assert "+regressor = keras.Model(inputs=inp, outputs=score)" in held.stderr  # shown
     assert "1 unsafe fix held back (--unsafe-fixes applies them)" in held.stderr
     assert "Held back (unsafe: --unsafe-fixes applies them) for 1 fault:" in held.stderr
 
     applied = runner.invoke(main, ["fix", "--apply", "--unsafe-fixes", "--exit-non-zero-on-fix", "--show-fixes", str(program)])
     assert applied.exit_code == 1, applied.stderr  # a file was written
-    assert program.read_text() == (ADD_INPUT / "expected.py").read_text()
-    assert "Fixed 1 fault:" in applied.stderr and "1 × GF101 (disconnected-input)" in applied.stderr
+    assert program.read_text() == (MODEL_INPUT / "expected.py").read_text()
+    assert "Fixed 1 fault:" in applied.stderr and "1 × GF102 (dead-branch)" in applied.stderr
     assert runner.invoke(main, ["fix", "--apply", "--exit-non-zero-on-fix", str(program)]).exit_code == 0  # nothing to do
 
 
+def test_a_fix_to_a_model_that_never_built_is_safe(runner: CliRunner, tmp_path: Path) -> None:
+    program = _copy(ADD_INPUT / "program.py", tmp_path)
+    applied = runner.invoke(main, ["fix", "--apply", str(program)])
+    assert applied.exit_code == 0, applied.stderr
+    assert program.read_text() == (ADD_INPUT / "expected.py").read_text()
+
+
 def test_explain_says_which_repairs_are_safe(runner: CliRunner) -> None:
-    result = runner.invoke(main, ["explain", "GF101"])
-    assert "Safe (written by --apply): rewire, compose, compose-submodels, input-as-parameter" in result.stdout
-    assert "(written only with --unsafe-fixes): add-input, cut-before-join, root-inputs" in result.stdout
+    result = runner.invoke(main, ["explain", "GF102"])
+    assert "rewire-consumer" in result.stdout.split("(written only with --unsafe-fixes)")[0]
+    assert "(written only with --unsafe-fixes): model-input" in result.stdout
 
 
 # --- statistics and exit codes -------------------------------------------------------------------
