@@ -116,7 +116,9 @@ class Engine:
         faults = self._chosen(faults, text)
         faults.sort(key=lambda f: (f.line, f.col, f.code))
         program_error = None
-        if evidence.error is not None:
+        if evidence.error is not None and evidence.error.type == "ProbeTimeout":
+            pass  # a long program stopped by the probe's clock: not a failure (the note says it)
+        elif evidence.error is not None:
             error_line = evidence.error.span.line if evidence.error.span else None
             if not any(f.line == error_line or f.explains_error for f in every):
                 where = f" (line {error_line})" if error_line else ""
@@ -550,7 +552,11 @@ def _diff(path: Path, before: str, after: str) -> str:
 
 
 def _stub_notes(evidence: Evidence) -> tuple[str, ...]:
-    return evidence.notes + tuple(f"stubbed {item}" for item in evidence.stubbed)
+    stopped: tuple[str, ...] = ()
+    if evidence.error is not None and evidence.error.type == "ProbeTimeout":
+        where = f" at line {evidence.error.span.line}" if evidence.error.span else ""
+        stopped = (f"the program was still running at the probe's timeout{where}: what came after was not checked",)
+    return evidence.notes + stopped + tuple(f"stubbed {item}" for item in evidence.stubbed)
 
 
 def _replace(outcome: FileOutcome, **changes: object) -> FileOutcome:

@@ -241,3 +241,12 @@ def test_the_summary_says_how_many_programs_stopped_before_any_model(tmp_path: P
     result = CliRunner().invoke(main, ["fix", str(tmp_path)])
     summary = result.stderr.strip().splitlines()[-1]
     assert "2 files" in summary and summary.endswith(", 1 stopped before any model was seen"), result.stderr
+
+
+def test_a_correct_program_stopped_by_the_clock_is_not_a_failure(tmp_path: Path) -> None:
+    program = tmp_path / "long.py"
+    program.write_text("import keras\n" + MODEL + "import time\nfor step in range(10**6):\n    time.sleep(0.01)\n")
+    result = CliRunner().invoke(main, ["check", "--verbose", "--timeout", "4", str(program)])
+    assert result.exit_code == 0, result.stderr
+    assert "the program failed" not in result.stderr
+    assert "still running at the probe's timeout" in result.stderr
