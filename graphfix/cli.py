@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -84,6 +85,9 @@ def _common(function: Any) -> Any:
         click.option("--executor", type=click.Choice(["local", "ray"]), default="local", show_default=True, help="Where files are processed; ray needs graphfix[ray]."),
         click.option("--ray-address", default=None, metavar="ADDRESS", help="Ray cluster to connect to (default: RAY_ADDRESS, else a local Ray)."),
         click.option("--gpu", is_flag=True, help="Let probes see GPUs (hidden by default: building a model needs none)."),
+        click.option("--no-cache", is_flag=True, help="Probe every file even when its result is cached (also GRAPHFIX_NO_CACHE=1)."),
+        click.option("--cache-dir", type=click.Path(path_type=Path), default=None, help="Where results are cached (default: GRAPHFIX_CACHE_DIR, else ~/.cache/graphfix)."),
+        click.option("--no-server", is_flag=True, help="Probe in a worker of this command instead of the shared warm server (also GRAPHFIX_NO_SERVER=1)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -108,6 +112,7 @@ class Run:
     stdin_path: Path | None = None  # `-`: the source comes from stdin, probed as this file
     excluded: list[Path] = field(default_factory=list)
     target: str | None = None  # "both": every file under each Keras flavour
+    cache: ResultCache | None = None  # check/fix results of unchanged files
 
 
 @click.group()
@@ -275,6 +280,9 @@ def _prepare(
     executor: str,
     ray_address: str | None,
     gpu: bool,
+    no_cache: bool = False,
+    cache_dir: Path | None = None,
+    no_server: bool = False,
 ) -> Run:
     """Command line over [tool.graphfix] over defaults; the files to process."""
     stdin = Path("-") in paths
@@ -315,6 +323,7 @@ def _prepare(
         cpu_seconds=cpu_limit,
         run=not no_run,
         gpu=gpu,
+        server=not (no_server or os.environ.get("GRAPHFIX_NO_SERVER")),
         select=_codes(select, "--select") if select is not None else config.select,
         ignore=(_codes(ignore, "--ignore") or frozenset()) if ignore is not None else config.ignore,
     )
@@ -327,7 +336,13 @@ def _prepare(
         stdin_path=stdin_filename if stdin else None,
         excluded=excluded,
         target=target,
+        cache=None if no_cache else _cache(cache_dir),
     )
+
+
+def _cache(directory: Path | None) -> ResultCache | None:
+    directory = directory or default_directory()
+    return ResultCache(directory) if directory is not None else None
 
 
 def _execute(run: Run, operation: str) -> list[FileOutcome]:
@@ -345,9 +360,7 @@ def _execute_files(run: Run, options: Options, operation: str) -> list[FileOutco
                 return run_ray(run.files, _rules(), options, operation, run.jobs, run.ray_address, progress)
             except RuntimeError as exc:
                 raise click.UsageError(str(exc)) from None
-        directory = default_directory()
-        cache = ResultCache(directory) if directory is not None else None
-        return run_local(run.files, _rules(), options, operation, run.jobs, progress, cache)
+        return run_local(run.files, _rules(), options, operation, run.jobs, progress, run.cache)
 
 
 def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
@@ -477,6 +490,37 @@ def _fix_status(outcomes: list[FileOutcome]) -> int:
     if any(f.state is not FixState.VERIFIED or f.held_back for o in outcomes for f in o.faults) or any(o.program_error for o in outcomes):
         return 1
     return 0
+
+
+@main.group()
+def server() -> None:
+    """The shared warm probe servers (started by the first command that probes)."""
+
+
+@server.command("status")
+def server_status() -> None:
+    """List this user's probe servers: interpreter, flavour, warm workers, probes served."""
+    from graphfix.server import servers
+
+    found = servers()
+    for path, status in found:
+        if status is None:
+            click.echo(f"{path}: stale (no server answers)")
+        else:
+            click.echo(f"{path}: pid {status['pid']}, {status['python']} {status['flavor']}, {status['workers']} warm workers, {status['probes']} probes")
+    if not found:
+        click.echo("no probe server is running")
+
+
+@server.command("stop")
+def server_stop() -> None:
+    """Stop every probe server of this user."""
+    from graphfix.server import ask, servers
+
+    for path, status in servers():
+        if status is not None and ask(path, "stop") is not None:
+            click.echo(f"stopped {status['pid']} ({status['python']} {status['flavor']})")
+        path.unlink(missing_ok=True)
 
 
 @main.command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import re
 import sys
 from collections.abc import Callable, Collection
@@ -96,6 +97,7 @@ def options_for(init: Any, root: Path, log: Log, codes: Collection[str]) -> Opti
         timeout=float(timeout or config.timeout or 60.0),
         select=config.select,
         ignore=config.ignore,
+        server=not os.environ.get("GRAPHFIX_NO_SERVER"),  # share the warm probe server with commands
     )
 
 

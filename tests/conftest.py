@@ -10,6 +10,7 @@ import pytest
 
 # tests see fresh probes; the cache's own tests turn it back on for themselves
 os.environ["GRAPHFIX_NO_CACHE"] = "1"
+os.environ["GRAPHFIX_NO_SERVER"] = "1"  # each test's probes in workers it owns; the server has its own tests
 
 from graphfix.engine import Engine, Options
 from graphfix.registry import discover

@@ -62,3 +62,23 @@ def test_a_dead_server_is_replaced(client: ServerWorker, tmp_path: Path) -> None
     assert _probe(client, tmp_path) is ProbeStatus.OK
     again = ask(client.path, "status")
     assert again is not None and again["pid"] != status["pid"]
+
+
+def test_the_command_line_uses_the_server_and_reports_and_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from graphfix.cli import main
+    from graphfix.corpus import ROOT
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
+    (tmp_path / "run").mkdir(mode=0o700)
+    monkeypatch.delenv("GRAPHFIX_NO_SERVER", raising=False)
+    program = tmp_path / "prog.py"
+    program.write_text((ROOT / "GF101" / "ae_script" / "program.py").read_text())
+    checked = CliRunner().invoke(main, ["check", str(program)])
+    assert checked.exit_code == 1 and "GF101" in checked.stderr
+    status = CliRunner().invoke(main, ["server", "status"])
+    assert "keras3" in status.output and "probes" in status.output
+    stopped = CliRunner().invoke(main, ["server", "stop"])
+    assert "stopped" in stopped.output
+    assert "no probe server is running" in CliRunner().invoke(main, ["server", "status"]).output
