@@ -65,7 +65,10 @@ def _names_in_params(plan: Any) -> set[str]:
 
 
 def _shift(plan: Any, lines: int, cols: int) -> Any:
-    return _map_plan(plan, lambda s: Span(s.line + lines, s.col + cols, s.end_line + lines, s.end_col + cols), lambda n: n)
+    shifted = _map_plan(plan, lambda s: Span(s.line + lines, s.col + cols, s.end_line + lines, s.end_col + cols), lambda n: n)
+    if dataclasses.is_dataclass(shifted) and isinstance(getattr(shifted, "line", None), int):  # a plan holding a bare line
+        shifted = dataclasses.replace(shifted, line=shifted.line + lines)  # type: ignore[arg-type]
+    return shifted
 
 
 def _rename_params(plan: Any, mapping: dict[str, str]) -> Any:
