@@ -80,6 +80,7 @@ def run_case(engine: Engine, case: Case, flavor: str, workdir: Path) -> CaseResu
     target = workdir / "program.py"
     shutil.copyfile(case.directory / "program.py", target)
     engine.options.entry = case.entry
+    engine.options.unsafe_fixes = True  # the corpus measures every repair, unsafe ones too
     engine.options.flavor = flavor
     outcome = engine.fix(target)
     codes = {f.fault.code for f in outcome.faults}

@@ -177,8 +177,9 @@ def edit_size(before: str, after: str) -> int:
 def changed_models(before: Evidence, after: Evidence) -> str | None:
     """How a fix changes a model that built before it (other input or output shapes, fewer layers
     and so weights, or no longer built), or None: the test of an unsafe fix. A model that gains the
-    layers of a dead branch keeps its signature: that is the silent fault's repair. Models are
-    matched by their Keras name, else by their signature."""
+    layers of a dead branch keeps its signature: that is the silent fault's repair. A model is
+    kept when a model with its input and output shapes, and at least its layers, builds after
+    (Keras names shift when a Sequential rebuilds its graph, so names only label the report)."""
     graph_before, graph_after = ConstructionGraph(before), ConstructionGraph(after)
 
     def shapes(graph: ConstructionGraph, model: ModelBuild) -> tuple[object, object]:
@@ -191,13 +192,12 @@ def changed_models(before: Evidence, after: Evidence) -> str | None:
     built_after = [m for m in after.models if m.ok]
     for model in (m for m in before.models if m.ok):
         wanted = shapes(graph_before, model)
-        same_name = [m for m in built_after if model.name and m.name == model.name]
-        if same_name and any(shapes(graph_after, m) == wanted for m in same_name):
-            if all(calls(graph_after, m) < calls(graph_before, model) for m in same_name if shapes(graph_after, m) == wanted):
-                return f"model `{model.name}` loses layers (and their weights)"
-            continue
-        if not same_name and any(shapes(graph_after, m) == wanted for m in built_after):
+        alike = [m for m in built_after if shapes(graph_after, m) == wanted]
+        if any(calls(graph_after, m) >= calls(graph_before, model) for m in alike):
             continue
         label = model.name or model.cls
-        return f"model `{label}` has other inputs or outputs" if same_name else f"model `{label}` no longer builds"
+        if alike:
+            return f"model `{label}` loses layers (and their weights)"
+        renamed = any(model.name and m.name == model.name for m in built_after)
+        return f"model `{label}` has other inputs or outputs" if renamed else f"model `{label}` no longer builds"
     return None
