@@ -250,3 +250,14 @@ def test_a_correct_program_stopped_by_the_clock_is_not_a_failure(tmp_path: Path)
     assert result.exit_code == 0, result.stderr
     assert "the program failed" not in result.stderr
     assert "still running at the probe's timeout" in result.stderr
+
+
+def test_a_model_saved_in_the_run_loads_back(engine: Engine, tmp_path: Path) -> None:
+    stubbed = _ok(_probe(engine, tmp_path, (
+        "import keras, numpy as np\n" + MODEL +
+        "model.save('trained.keras')\n"
+        "again = keras.models.load_model('trained.keras')\n"
+        "assert again.count_params() == model.count_params()\n"
+    )))
+    assert "load_model: read back from the temporary directory" in stubbed
+    assert not (tmp_path / "trained.keras").exists()

@@ -281,14 +281,34 @@ def _short_run(original: Any, label: str, training: bool) -> Any:
     return run
 
 
+_SAVED: dict[str, str] = {}  # the path a program saved to -> where the dry run wrote it
+
+
 def _into_tmp(original: Any, label: str, directory: str) -> Any:
     @functools.wraps(original)
     def save(self: Any, filepath: Any = None, *args: Any, **kwargs: Any) -> Any:
         target = os.path.join(directory, os.path.basename(str(filepath)) or "saved")
+        _SAVED[os.path.abspath(str(filepath))] = target
         _note(f"{label}: written under a temporary directory")
         return original(self, target, *args, **kwargs)
 
     return save
+
+
+def _from_tmp(original: Any, label: str, method: bool) -> Any:
+    """Loading what the program saved earlier in the run reads it where the dry run wrote it."""
+
+    @functools.wraps(original)
+    def load(*args: Any, **kwargs: Any) -> Any:
+        position = 1 if method else 0
+        if len(args) > position:
+            saved = _SAVED.get(os.path.abspath(str(args[position])))
+            if saved is not None:
+                args = (*args[:position], saved, *args[position + 1:])
+                _note(f"{label}: read back from the temporary directory")
+        return original(*args, **kwargs)
+
+    return load
 
 
 def stub_training(directory: str) -> None:
@@ -311,7 +331,10 @@ def stub_training(directory: str) -> None:
         cls.predict = _short_run(cls.predict, "predict", training=False)
         cls.save = _into_tmp(cls.save, "save", directory)
         cls.save_weights = _into_tmp(cls.save_weights, "save_weights", directory)
+        cls.load_weights = _from_tmp(cls.load_weights, "load_weights", method=True)
     for name, module in list(sys.modules.items()):
+        if module is not None and name.endswith((".models", ".saving")) and callable(getattr(module, "load_model", None)):
+            module.load_model = _from_tmp(module.load_model, "load_model", method=False)  # type: ignore[attr-defined]
         if module is not None and name.endswith(".utils") and hasattr(module, "plot_model"):
             module.plot_model = lambda *a, **k: _note("plot_model: skipped")  # type: ignore[attr-defined]
 
