@@ -5,13 +5,15 @@ with NumPy, ``Dense(np.prod(img_shape))``, ``LSTM(np.int64(n))``. Keras 2 conver
 ``int(units)``; Keras 3's ``isinstance(units, int)`` check refuses ``numpy.int64``.
 
 Symptom: ``ValueError: Received an invalid value for `units`, expected a positive integer.
-Received: units=784``, a positive integer in the message, at the layer's construction; for
+Received: units=784``, a positive integer in the message, at the layer's construction
+(``Embedding``: ``output_dim must be a positive integer. Received: output_dim=784 (of type
+int64)``); for
 recurrent layers ``ValueError: Exception encountered when calling LSTM.call(). output_size must
 be an integer.`` where the layer is first called.
 
 Detection: the program fails with that error (the received value is a whole number) at a layer
-call in the user's file that passes that parameter (by keyword, or first for ``units`` and
-``filters``).
+call in the user's file that passes that parameter (by keyword, or in its place: first for
+``units`` and ``filters``, second for ``Embedding``'s ``output_dim``).
 
 Fix: wrap the argument in ``int(...)``, which is what Keras 2 did with it: the layer gets the
 same size. The same argument of the file's other Keras layer calls whose size is a direct NumPy
@@ -34,7 +36,10 @@ from graphfix.source import SourceIndex
 _ERROR = re.compile(r"Received an invalid value for `(?P<param>\w+)`, expected a positive integer\. Received: \w+=(?P<value>\d+)(\.0)?\b")
 # recurrent layers accept the NumPy integer and fail when first called on a tensor
 _RECURRENT = re.compile(r"Exception encountered when calling \w+\.call\(\)[\s\S]*output_size must be an integer")
-FIRST = ("units", "filters")  # parameters Keras layers take first
+# Embedding's check: "`output_dim` must be a positive integer. Received: output_dim=784 (of type int64)"
+_TYPED = re.compile(r"`(?P<param>\w+)` must be a positive integer\. Received: \w+=(?P<value>\d+) \(of type (?:numpy\.)?u?int\d+\)")
+# where Keras layers take these parameters positionally: Dense/Conv first, Embedding(input_dim, output_dim)
+POSITION = {"units": 0, "filters": 0, "input_dim": 0, "output_dim": 1}
 
 
 @dataclass(frozen=True)
@@ -52,8 +57,10 @@ def _argument(call: cst.Call, parameter: str) -> cst.Arg | None:
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == parameter:
             return arg
-    if parameter in FIRST and call.args and call.args[0].keyword is None and not call.args[0].star:
-        return call.args[0]
+    position = POSITION.get(parameter)
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    if position is not None and len(positional) > position and call.args[position] is positional[position]:
+        return positional[position]
     return None
 
 
@@ -75,7 +82,7 @@ class NumpyIntegerArgument(FaultRule):
         error = evidence.error
         if error is None or error.span is None or error.type != "ValueError":
             return []
-        match = _ERROR.search(error.message)
+        match = _ERROR.search(error.message) or _TYPED.search(error.message)
         node = index.node_at(error.span, cst.Call)
         if match is not None:
             parameter = match.group("param")
@@ -129,6 +136,11 @@ class NumpyIntegerArgument(FaultRule):
             before="import keras\nh = keras.layers.LSTM(units=hidden // 2)(seq)\nout = keras.layers.Dense(np.prod(shape))(h)\n",
             plan=IntArgument(Span(2, 4, 2, 40), "units"),
             after="import keras\nh = keras.layers.LSTM(units=int(hidden // 2))(seq)\nout = keras.layers.Dense(int(np.prod(shape)))(h)\n",
+        ),
+        Example(
+            before="from keras.layers import Embedding\ne = Embedding(10, np.prod(img_shape))(label)\n",
+            plan=IntArgument(Span(2, 4, 2, 37), "output_dim"),
+            after="from keras.layers import Embedding\ne = Embedding(10, int(np.prod(img_shape)))(label)\n",
         ),
     )
     UNCHANGED = (

@@ -22,7 +22,9 @@ name (``Adam as adam``) so the code using it is unchanged. ``keras.layers.merge.
 private base of merge layers that WGAN-GP scripts subclass, has no public successor: it becomes a
 small local class whose ``call`` passes the list of inputs to ``_merge_function``, as Keras 2's
 did. Every such import in the file is rewritten at once: each would stop the program in turn.
-Names Keras 3 does not have at all (``keras.wrappers.scikit_learn``: use SciKeras) are reported.
+A removed helper module imported by name (``from keras.utils import np_utils``, whose
+``to_categorical`` ``keras.utils`` has) becomes the public module under that name (``from keras
+import utils as np_utils``). Names Keras 3 does not have at all (``keras.wrappers.scikit_learn``: use SciKeras) are reported.
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ def public_module(module: str, name: str) -> tuple[str, str] | None:
     """(public module, public name) for `from module import name`, or None when Keras 3 has none.
     The module itself when it still exports the name."""
     parts = module.split(".")
+    if name.endswith("_utils") and module in PUBLIC and len(parts) > 1 and name not in PUBLIC[module]:
+        # a removed helper module (`keras.utils.np_utils`) whose functions the public module has
+        return ".".join(parts[:-1]), parts[-1]
     enclosing = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
     for candidate in (*enclosing, *SEARCH):
         if name in PUBLIC.get(candidate, ()):
@@ -210,6 +215,11 @@ class RemovedModulePath(FaultRule):
             before="from keras.utils.np_utils import to_categorical\nfrom keras.engine.training import Model as KModel\n",
             plan=PublicImports(Span(1, 0, 1, 47)),
             after="from keras.utils import to_categorical\nfrom keras import Model as KModel\n",
+        ),
+        Example(
+            before="from keras.utils import np_utils\ny = np_utils.to_categorical(labels, 10)\n",
+            plan=PublicImports(Span(1, 0, 1, 32)),
+            after="from keras import utils as np_utils\ny = np_utils.to_categorical(labels, 10)\n",
         ),
         Example(
             before="import numpy as np\nfrom keras.layers.merge import _Merge\nfrom keras import backend as K\n",
