@@ -82,7 +82,7 @@ def layer_call(call: cst.Call) -> tuple[str, cst.Call] | None:
     mode_arg = keywords.pop("mode", None)
     name_arg = keywords.pop("name", None)
     mode = mode_arg.value if mode_arg is not None else cst.SimpleString("'sum'")
-    arguments: list[cst.Arg] = []
+    arguments: list[cst.Arg] = []  # each keeps the comma (and line break) of the argument it replaces
     if isinstance(mode, cst.SimpleString):
         if mode.evaluated_value not in MODES:
             return None
@@ -90,20 +90,22 @@ def layer_call(call: cst.Call) -> tuple[str, cst.Call] | None:
         if set(keywords) - set(renamed):
             return None
         for old, new in renamed.items():
-            if old not in keywords and old not in DEFAULTS:
-                continue
-            value = keywords[old].value if old in keywords else cst.parse_expression(DEFAULTS[old])
-            arguments.append(cst.Arg(value=value, keyword=cst.Name(new), equal=_EQUAL))
-    elif isinstance(mode, (cst.Lambda, cst.Name, cst.Attribute)):
+            if old in keywords:
+                arguments.append(keywords[old].with_changes(keyword=cst.Name(new)))
+            elif old in DEFAULTS:
+                arguments.append(cst.Arg(value=cst.parse_expression(DEFAULTS[old]), keyword=cst.Name(new), equal=_EQUAL))
+    elif isinstance(mode, (cst.Lambda, cst.Name, cst.Attribute)) and mode_arg is not None:
         if set(keywords) - set(FUNCTION_ARGUMENTS):
             return None
         layer = "Lambda"
-        arguments.append(cst.Arg(value=mode))
-        arguments += [cst.Arg(value=keywords[k].value, keyword=cst.Name(k), equal=_EQUAL) for k in FUNCTION_ARGUMENTS if k in keywords]
+        arguments.append(cst.Arg(value=mode, comma=mode_arg.comma))
+        arguments += [keywords[k] for k in FUNCTION_ARGUMENTS if k in keywords]
     else:
         return None
     if name_arg is not None:
-        arguments.append(cst.Arg(value=name_arg.value, keyword=cst.Name("name"), equal=_EQUAL))
+        arguments.append(name_arg)
+    if arguments:
+        arguments[-1] = arguments[-1].with_changes(comma=call.args[-1].comma)
     construct = cst.Call(func=cst.Name(layer), args=arguments)
     return layer, cst.Call(func=construct, args=[cst.Arg(value=inputs[0].value)])
 

@@ -116,7 +116,7 @@ def _legacy(node: cst.ImportFrom) -> str | None:
     return None
 
 
-def _after_imports(code: str, definition: str) -> str:
+def after_imports(code: str, definition: str) -> str:
     """`definition` placed after the file's leading imports, two blank lines around it."""
     module = cst.parse_module(code)
     statement = cst.parse_statement(definition)
@@ -197,7 +197,7 @@ class RemovedModulePath(FaultRule):
             if not any(isinstance(s, cst.Import) and any(_dotted(a.name) == "keras" and a.asname is None for a in s.names)
                        for line in module.body if isinstance(line, cst.SimpleStatementLine) for s in line.body):
                 code = add_import(code, "import keras")
-            code = _after_imports(code, LOCAL_MERGE_CLASS)
+            code = after_imports(code, LOCAL_MERGE_CLASS)
         return code
 
     EXAMPLES = (

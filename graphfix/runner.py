@@ -3,6 +3,7 @@ parallel, or on a Ray cluster. Results always come back in the order of the inpu
 
 from __future__ import annotations
 
+import ast
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -21,6 +22,27 @@ Progress = Callable[[FileOutcome], None]
 
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def helper_modules(paths: Sequence[Path]) -> set[Path]:
+    """The files among `paths` that another of them imports as a local module (same folder):
+    `apply` fixes them first, so the scripts that import them are probed against the fixed ones."""
+    by_folder = {(p.parent, p.stem): p for p in paths if p.suffix == ".py"}
+    helpers: set[Path] = set()
+    for path in paths:
+        try:
+            tree = ast.parse(path.read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            for name in names:
+                helper = by_folder.get((path.parent, name.split(".")[0]))
+                if helper is not None and helper != path:
+                    helpers.add(helper)
+    return helpers
 
 
 def run_local(
@@ -66,8 +88,12 @@ def run_local(
     try:
         if jobs <= 1 or len(paths) <= 1:
             return [one(p) for p in paths]
+        helpers = helper_modules(paths) if operation == "apply" else set()
+        done: dict[Path, FileOutcome] = {}
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            return list(pool.map(one, paths))
+            for wave in ([p for p in paths if p in helpers], [p for p in paths if p not in helpers]):
+                done.update(zip(wave, pool.map(one, wave)))
+        return [done[p] for p in paths]
     finally:
         for eng in engines:
             eng.close()
