@@ -28,7 +28,6 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.edits import add_import
 from codemods.removed_module_path import after_imports
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
@@ -143,11 +142,12 @@ class ContribInstanceNormalization(FaultRule):
             raise Skip(f"no keras_contrib InstanceNormalization import at line {plan.statement.line}")
         if any(isinstance(s, cst.ClassDef) and s.name.value == LAYER for s in index.module.body):
             raise Skip(f"the file already defines {LAYER}")
-        body = [line for line in index.module.body if line is not target]
-        code = index.module.with_changes(body=body).code
-        if not binds_keras(index.module):
-            code = add_import(code, "import keras")
-        return after_imports(code, LOCAL_LAYER)
+        # the import's line becomes `import keras` when the layer needs it, so the lines after
+        # it keep their numbers (the next error of a legacy file is usually on the next import)
+        keep = not binds_keras(index.module)
+        body = [cst.parse_statement("import keras").with_changes(leading_lines=target.leading_lines) if line is target else line  # type: ignore[union-attr]
+                for line in index.module.body if line is not target or keep]
+        return after_imports(index.module.with_changes(body=body).code, LOCAL_LAYER)
 
     EXAMPLES = (
         Example(

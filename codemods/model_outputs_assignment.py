@@ -15,7 +15,8 @@ Fix: the assignment builds the truncated model instead, ``vgg = Model(vgg.inputs
 vgg.layers[9].output)`` (a one-element list becomes its element, so the model has one output
 tensor as Keras 2's had), from the same inputs to the same layer outputs, sharing the layers and
 their weights: calling it returns what the rewired Keras 2 model returned. ``Model`` is the name
-the file already imports (``keras.Model`` when it imports ``keras``; else ``from keras.models
+the file already imports (``keras.Model`` when it imports ``keras``, also ``from tensorflow import
+keras``; else ``from keras.models
 import Model`` is added).
 """
 
@@ -69,8 +70,11 @@ def model_name(module: cst.Module) -> str | None:
             if isinstance(statement, cst.ImportFrom) and not isinstance(statement.names, cst.ImportStar):
                 source = module.code_for_node(statement.module) if statement.module else ""
                 for alias in statement.names:
+                    bound = module.code_for_node(alias.asname.name) if alias.asname else module.code_for_node(alias.name)
                     if source.split(".")[0] in ("keras", "tensorflow") and module.code_for_node(alias.name) == "Model":
-                        return module.code_for_node(alias.asname.name) if alias.asname else "Model"
+                        return bound
+                    if source == "tensorflow" and module.code_for_node(alias.name) == "keras":
+                        return f"{bound}.Model"
             if isinstance(statement, cst.Import):
                 for alias in statement.names:
                     if module.code_for_node(alias.name) == "keras" and alias.asname is None:

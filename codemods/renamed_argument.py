@@ -4,7 +4,7 @@ A keyword argument Keras 1/2 accepted and Keras 3 rejects: optimizers' ``lr`` (a
 ``fit``/``evaluate``/``predict``'s ``nb_epoch``, ``workers``, ``use_multiprocessing``,
 ``max_queue_size``, and the Keras 1 layer arguments ``output_dim`` (``Dense``), ``init``,
 ``W_regularizer``, ``b_regularizer``, ``W_constraint``, ``b_constraint``, ``border_mode``,
-``subsample``.
+``subsample``, and ``Model(input=..., output=...)``.
 
 Symptom: ``ValueError: Argument(s) not recognized: {'lr': 0.0002}`` (optimizers),
 ``TypeError: TensorFlowTrainer.fit() got an unexpected keyword argument 'nb_epoch'``,
@@ -56,6 +56,7 @@ LAYER = {
     "subsample": "strides",
 }
 DENSE = {"output_dim": "units"}  # Embedding's output_dim is still output_dim
+MODEL = {"input": "inputs", "output": "outputs"}  # Keras 1's Model(input=..., output=...)
 
 _REJECTED = (
     re.compile(r"Argument\(s\) not recognized: \{(?P<args>.*)\}"),
@@ -98,6 +99,8 @@ def renames(call: cst.Call, failing: bool = False) -> tuple[dict[str, str], tupl
         table.update(LAYER)
         if name == "Dense":
             table.update(DENSE)
+    if name == "Model":
+        table.update(MODEL)
     given = {a.keyword.value for a in call.args if a.keyword is not None}
     return {k: v for k, v in table.items() if k in given}, tuple(k for k in dropped if k in given)
 
@@ -145,6 +148,11 @@ class RenamedArgument(FaultRule):
         return code
 
     EXAMPLES = (
+        Example(
+            before="from keras.models import Model\nmodel = Model(input=[a, b], output=out)\n",
+            plan=RenameArguments(Span(2, 8, 2, 40)),
+            after="from keras.models import Model\nmodel = Model(inputs=[a, b], outputs=out)\n",
+        ),
         Example(
             before="import keras\nopt = keras.optimizers.Adam(lr=0.0002, beta_1=0.5)\nd_opt = keras.optimizers.SGD(lr=0.01)\n",
             plan=RenameArguments(Span(2, 6, 2, 50)),
