@@ -63,7 +63,7 @@ ADAPTER = '''def read_data_sets(train_dir=None, one_hot=False, dtype=None, resha
                 rows = self._order[self._index:self._index + batch_size]
                 self._index += batch_size
                 return self.images[rows], self.labels[rows]
-            rest = self._order[self._index:]
+            rest = self._order[self._index:].copy()
             self.epochs_completed += 1
             if shuffle:
                 self._random.shuffle(self._order)

@@ -108,9 +108,9 @@ class Tf1GraphApi(FaultRule):
             if not re.search(rf"\b{re.escape(bound)}\.", line_text):
                 continue
             keep = imported == COMPAT or (eager and missing is None)
-            what = missing.group("name") if missing is not None else "graph-mode code"
+            what = f"`{bound}.{missing.group('name')}`" if missing is not None else "placeholders, sessions"
             message = (
-                f"TF1 graph code (`{bound}.{what}`) does not run eagerly on TensorFlow 2: "
+                f"TF1 graph code ({what}) does not run eagerly on TensorFlow 2: "
                 + ("disable eager execution after the import" if keep else f"import `{COMPAT}` as `{bound}` and disable eager execution")
             )
             plan = GraphMode(index.span_of(statement), keep_import=keep)

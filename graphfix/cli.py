@@ -30,6 +30,7 @@ from graphfix.report import (
     statistics_lines,
     summary_line,
     text_lines,
+    tree_lines,
     trial_lines,
 )
 from graphfix.runner import default_jobs, run_local, run_ray
@@ -472,6 +473,9 @@ def _report(
     if verbose:
         for path in excluded or []:
             click.echo(f"{path}: note: excluded by [tool.graphfix] exclude", err=True)
+    if fix_mode and len(outcomes) > 1 and any(o.stops_at or o.fixed is not None for o in outcomes):
+        for line in tree_lines(outcomes):
+            click.echo(line, err=True)
     if fix_mode and (len(outcomes) > 1 or any(f.held_back for o in outcomes for f in o.faults)):
         click.echo(summary_line(outcomes), err=True)
 

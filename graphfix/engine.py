@@ -341,6 +341,7 @@ class Engine:
             notes=_stub_notes(evidence),
             evidence=evidence,
             rule_errors=diagnosis.rule_errors + tuple(e for e in current.rule_errors if e not in diagnosis.rule_errors),
+            stops_at=stop_place(current_evidence),
         )
 
     def _rewrite(self, text: str, fault: Fault, plan: Plan) -> str:
@@ -492,6 +493,17 @@ class _Step:
     diagnosis: Diagnosis
     evidence: Evidence
     applied: tuple[Fault, ...]
+
+
+def stop_place(evidence: Evidence) -> str | None:
+    """Where the probed program stopped ("line N: Error: message"), or None when it ran to its
+    end (or to the probe's clock)."""
+    error = evidence.error
+    if error is not None and error.type != "ProbeTimeout":
+        return f"line {error.span.line}: {error.summary}" if error.span is not None else error.summary
+    if evidence.exit_code not in (None, 0):
+        return f"exit status {evidence.exit_code}"
+    return None
 
 
 class _Ledger:

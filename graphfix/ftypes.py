@@ -303,3 +303,4 @@ class FileOutcome:
     skipped: tuple[str, ...] = ()  # parts not probed (notebook magics), always reported
     evidence: Evidence | None = None  # the first probe of the original source (for --graph)
     rule_errors: tuple[str, ...] = ()  # rules that raised on this file (the others still ran)
+    stops_at: str | None = None  # fix: "line N: Error: message" where the last probe stopped; None: it ran

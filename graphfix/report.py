@@ -102,6 +102,35 @@ def summary_line(outcomes: list[FileOutcome]) -> str:
     return f"{files}: {fixed} fixed, {remaining} faults remain{unsafe}, {errors} could not be handled{before}"
 
 
+def run_status(outcome: FileOutcome) -> str:
+    """What a fix run did for the program (the tree report): "runs now", "runs further, stops at
+    X", "unchanged, stops at X", "runs" (unchanged and fine) or "could not be handled"."""
+    if outcome.error:
+        return "could not be handled"
+    if outcome.fixed is not None:
+        return f"runs further, stops at {outcome.stops_at}" if outcome.stops_at else "runs now"
+    return f"unchanged, stops at {outcome.stops_at}" if outcome.stops_at else "runs"
+
+
+def tree_lines(outcomes: list[FileOutcome]) -> list[str]:
+    """A fix run over a tree, for a migrating team: each program's status, the fixes per code,
+    and the programs that still stop with where and why (the fault graphfix reports there)."""
+    lines = [f"{o.path}: {run_status(o)}" for o in outcomes]
+    statuses = [run_status(o).split(",")[0] for o in outcomes]
+    order = ("runs now", "runs further", "runs", "unchanged", "could not be handled")
+    lines.append("programs: " + ", ".join(f"{statuses.count(s)} {s}" for s in order if s in statuses))
+    fixed = [(code, name, fixes) for code, name, _, fixes in _counts(outcomes, fix_mode=True) if fixes]
+    if fixed:
+        lines.append("fixes by code: " + ", ".join(f"{code} {name} {fixes}" for code, name, fixes in fixed))
+    for outcome in outcomes:
+        if not outcome.stops_at:
+            continue
+        unfixed = [item for item in outcome.faults if item.state is not FixState.VERIFIED and item.fault.explains_error]
+        why = f" ({unfixed[0].fault.code}: {unfixed[0].fault.message})" if unfixed else " (no known fault)"
+        lines.append(f"still stops: {outcome.path} at {outcome.stops_at}{why}")
+    return lines
+
+
 def stopped_before_model(outcome: FileOutcome) -> bool:
     """The program was probed but stopped (raised, exited, timed out, crashed) before it built
     a model or called a layer: none of its model code was checked."""
