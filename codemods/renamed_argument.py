@@ -4,7 +4,8 @@ A keyword argument Keras 1/2 accepted and Keras 3 rejects: optimizers' ``lr`` (a
 ``fit``/``evaluate``/``predict``'s ``nb_epoch``, ``workers``, ``use_multiprocessing``,
 ``max_queue_size``, and the Keras 1 layer arguments ``output_dim`` (``Dense``), ``init``,
 ``W_regularizer``, ``b_regularizer``, ``W_constraint``, ``b_constraint``, ``border_mode``,
-``subsample``, and ``Model(input=..., output=...)``.
+``subsample``, and ``Model(input=..., output=...)``; with them, Keras 1's positional kernel
+sizes ``Convolution2D(32, 3, 3, border_mode='same')`` become ``Conv2D``'s ``(3, 3)``.
 
 Symptom: ``ValueError: Argument(s) not recognized: {'lr': 0.0002}`` (optimizers),
 ``TypeError: TensorFlowTrainer.fit() got an unexpected keyword argument 'nb_epoch'``,
@@ -149,6 +150,11 @@ class RenamedArgument(FaultRule):
 
     EXAMPLES = (
         Example(
+            before="from keras.layers import Convolution2D\ny = Convolution2D(16, 3, 3, border_mode='same', init='he_normal')(x)\n",
+            plan=RenameArguments(Span(2, 4, 2, 65)),
+            after="from keras.layers import Convolution2D\ny = Convolution2D(16, (3, 3), padding='same', kernel_initializer='he_normal')(x)\n",
+        ),
+        Example(
             before="from keras.models import Model\nmodel = Model(input=[a, b], output=out)\n",
             plan=RenameArguments(Span(2, 8, 2, 40)),
             after="from keras.models import Model\nmodel = Model(inputs=[a, b], outputs=out)\n",
@@ -221,4 +227,18 @@ class _Rewriter(cst.CSTTransformer):
             args.append(arg)
         if args:
             args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated.with_changes(args=args)
+        return updated.with_changes(args=keras1_kernel(original, args))
+
+
+KERAS1_CONV = {"Convolution2D", "Conv2D", "AtrousConvolution2D", "Deconvolution2D", "Conv2DTranspose"}
+
+
+def keras1_kernel(call: cst.Call, args: list[cst.Arg]) -> list[cst.Arg]:
+    """Keras 1's `Convolution2D(nb_filter, nb_row, nb_col, ...)`: the kernel's two sizes become
+    one `(nb_row, nb_col)` kernel size, as Keras 2's legacy interface read them (a third
+    positional argument is Keras 2's `strides`, so only a call with Keras 1 keywords is read so)."""
+    positional = [a for a in args if a.keyword is None and not a.star]
+    if _callee(call) not in KERAS1_CONV or len(positional) != 3 or args[:3] != positional:
+        return args
+    kernel = cst.Tuple(elements=[cst.Element(value=positional[1].value, comma=positional[1].comma), cst.Element(value=positional[2].value)])
+    return [positional[0], positional[1].with_changes(value=kernel, comma=positional[2].comma), *args[3:]]
