@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.removed_module_path import after_imports
+from codemods.removed_module_path import after_imports, dotted
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
@@ -88,27 +88,19 @@ class LocalInstanceNormalization(Plan):
         return "local-layer: keras_contrib's InstanceNormalization as a local Keras 3 layer"
 
 
-def _dotted(node: cst.BaseExpression | None) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
 def contrib_import(node: cst.CSTNode | None) -> bool:
     """`from keras_contrib... import InstanceNormalization` (that name only, not renamed)."""
     if not isinstance(node, cst.SimpleStatementLine) or len(node.body) != 1 or not isinstance(node.body[0], cst.ImportFrom):
         return False
     statement = node.body[0]
-    if statement.relative or isinstance(statement.names, cst.ImportStar) or not _dotted(statement.module).startswith("keras_contrib"):
+    if statement.relative or isinstance(statement.names, cst.ImportStar) or not dotted(statement.module).startswith("keras_contrib"):
         return False
-    return all(_dotted(a.name) == LAYER and a.asname is None for a in statement.names)
+    return all(dotted(a.name) == LAYER and a.asname is None for a in statement.names)
 
 
 def binds_keras(module: cst.Module) -> bool:
     return any(
-        isinstance(s, cst.Import) and any(_dotted(a.name) == "keras" and a.asname is None for a in s.names)
+        isinstance(s, cst.Import) and any(dotted(a.name) == "keras" and a.asname is None for a in s.names)
         for line in module.body
         if isinstance(line, cst.SimpleStatementLine)
         for s in line.body

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
+from codemods.removed_module_path import dotted
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
@@ -55,21 +56,13 @@ class MergeLayers(Plan):
         return "merge-layers: Keras 1 `merge(mode=...)` calls become Concatenate/Add/Multiply/... layers"
 
 
-def _dotted(node: cst.BaseExpression | None) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
 def merge_alias(node: cst.ImportFrom) -> str | None:
     """The name `from keras.layers import merge [as m]` binds, or None."""
-    if node.relative or isinstance(node.names, cst.ImportStar) or not _dotted(node.module).startswith(("keras", "tf_keras")):
+    if node.relative or isinstance(node.names, cst.ImportStar) or not dotted(node.module).startswith(("keras", "tf_keras")):
         return None
     for alias in node.names:
-        if _dotted(alias.name) == "merge":
-            return _dotted(alias.asname.name) if alias.asname else "merge"  # type: ignore[arg-type]
+        if dotted(alias.name) == "merge":
+            return dotted(alias.asname.name) if alias.asname else "merge"  # type: ignore[arg-type]
     return None
 
 
@@ -158,7 +151,7 @@ class Keras1Merge(FaultRule):
         module = index.module.visit(Calls())
         if refused:
             raise Skip(f"no exact layer for `{refused[0]}`")
-        module_name = "tf_keras.layers" if _dotted(target.module).startswith("tf_keras") else "keras.layers"
+        module_name = "tf_keras.layers" if dotted(target.module).startswith("tf_keras") else "keras.layers"
         statement: cst.ImportFrom = target
 
         class Imports(cst.CSTTransformer):
@@ -166,8 +159,8 @@ class Keras1Merge(FaultRule):
                 if not original.deep_equals(statement):
                     return updated
                 assert not isinstance(updated.names, cst.ImportStar)
-                kept = [a for a in updated.names if _dotted(a.name) != "merge"]
-                present = {_dotted(a.name) for a in kept}
+                kept = [a for a in updated.names if dotted(a.name) != "merge"]
+                present = {dotted(a.name) for a in kept}
                 names = [*kept, *(cst.ImportAlias(name=cst.Name(n)) for n in used if n not in present)]
                 names = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in names]
                 return updated.with_changes(module=cst.parse_expression(module_name), names=names)

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
+from codemods.removed_module_path import dotted
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
@@ -92,14 +93,6 @@ class LocalLoader(Plan):
         return "local-loader: `read_data_sets` over keras.datasets.mnist, same splits and attributes"
 
 
-def _dotted(node: cst.BaseExpression | None) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
 def tutorial_import(line: cst.CSTNode) -> set[str] | None:
     """The names through which `line` binds the tutorial loader: `input_data` (the module, whose
     `read_data_sets` is called) or `read_data_sets` itself; None when it is not such an import."""
@@ -107,13 +100,13 @@ def tutorial_import(line: cst.CSTNode) -> set[str] | None:
         return None
     statement = line.body[0]
     if isinstance(statement, cst.ImportFrom) and not statement.relative and not isinstance(statement.names, cst.ImportStar):
-        module = _dotted(statement.module)
-        if module == TUTORIAL and all(_dotted(a.name) == "input_data" for a in statement.names):
-            return {_dotted(a.asname.name) if a.asname else "input_data" for a in statement.names}  # type: ignore[arg-type]
-        if module == f"{TUTORIAL}.input_data" and all(_dotted(a.name) == LOADER and a.asname is None for a in statement.names):
+        module = dotted(statement.module)
+        if module == TUTORIAL and all(dotted(a.name) == "input_data" for a in statement.names):
+            return {dotted(a.asname.name) if a.asname else "input_data" for a in statement.names}  # type: ignore[arg-type]
+        if module == f"{TUTORIAL}.input_data" and all(dotted(a.name) == LOADER and a.asname is None for a in statement.names):
             return {LOADER}
-    if isinstance(statement, cst.Import) and all(_dotted(a.name) == f"{TUTORIAL}.input_data" and a.asname for a in statement.names):
-        return {_dotted(a.asname.name) for a in statement.names if a.asname}  # type: ignore[arg-type]
+    if isinstance(statement, cst.Import) and all(dotted(a.name) == f"{TUTORIAL}.input_data" and a.asname for a in statement.names):
+        return {dotted(a.asname.name) for a in statement.names if a.asname}  # type: ignore[arg-type]
     return None
 
 

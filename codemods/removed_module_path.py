@@ -89,11 +89,12 @@ def public_module(module: str, name: str) -> tuple[str, str] | None:
     return None
 
 
-def _dotted(node: cst.BaseExpression | None) -> str:
+def dotted(node: cst.BaseExpression | None) -> str:
+    """`a.b.c` for a Name or Attribute chain, "" for anything else."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
+        return f"{dotted(node.value)}.{node.attr.value}"
     return ""
 
 
@@ -101,11 +102,11 @@ def _legacy(node: cst.ImportFrom) -> str | None:
     """The module of a `from keras... import` that needs rewriting."""
     if node.relative or isinstance(node.names, cst.ImportStar):
         return None
-    module = _dotted(node.module)
+    module = dotted(node.module)
     if module != "keras" and not module.startswith("keras."):
         return None
     for alias in node.names:
-        name = _dotted(alias.name)
+        name = dotted(alias.name)
         if name in CLAIMED:
             continue
         if name == LOCAL_MERGE and module not in PUBLIC:
@@ -165,10 +166,10 @@ class RemovedModulePath(FaultRule):
         if match is None:
             return []
         for node in _imports_on_line(index, error.span.line):
-            module = _dotted(node.module)
+            module = dotted(node.module)
             if not module.startswith(match.group("module")) or isinstance(node.names, cst.ImportStar):
                 continue
-            names = [_dotted(a.name) for a in node.names]
+            names = [dotted(a.name) for a in node.names]
             moved = {n: public_module(module, n) for n in names if n not in CLAIMED}
             missing = [n for n, target in moved.items() if target is None and n != LOCAL_MERGE]
             line, col = error.span.line, error.span.col + 1
@@ -194,7 +195,7 @@ class RemovedModulePath(FaultRule):
         if rewriter.local_merge:
             if "class _Merge(" in code:
                 raise Skip("the file already defines a class _Merge")
-            if not any(isinstance(s, cst.Import) and any(_dotted(a.name) == "keras" and a.asname is None for a in s.names)
+            if not any(isinstance(s, cst.Import) and any(dotted(a.name) == "keras" and a.asname is None for a in s.names)
                        for line in module.body if isinstance(line, cst.SimpleStatementLine) for s in line.body):
                 code = add_import(code, "import keras")
             code = after_imports(code, LOCAL_MERGE_CLASS)
@@ -258,7 +259,7 @@ class _Rewriter(cst.CSTTransformer):
             return updated
         groups: dict[str, list[cst.ImportAlias]] = {}
         for alias in node.names:
-            name = _dotted(alias.name)
+            name = dotted(alias.name)
             bound = alias.asname.name if alias.asname is not None else None
             if name == LOCAL_MERGE and name not in PUBLIC.get(module, ()):
                 self.local_merge = True

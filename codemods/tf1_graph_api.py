@@ -31,6 +31,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
+from codemods.removed_module_path import dotted
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
@@ -53,14 +54,6 @@ class GraphMode(Plan):
         return "graph-mode: `import tensorflow.compat.v1 as tf` and `tf.disable_eager_execution()`"
 
 
-def _dotted(node: cst.BaseExpression | None) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
 def tensorflow_imports(module: cst.Module) -> list[tuple[cst.SimpleStatementLine, str, str]]:
     """Top-level `import tensorflow[.compat.v1] as name` lines: (line, module, bound name)."""
     found = []
@@ -68,9 +61,9 @@ def tensorflow_imports(module: cst.Module) -> list[tuple[cst.SimpleStatementLine
         if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1 or not isinstance(line.body[0], cst.Import):
             continue
         for alias in line.body[0].names:
-            imported = _dotted(alias.name)
+            imported = dotted(alias.name)
             if imported in ("tensorflow", COMPAT) and (alias.asname is not None or imported == "tensorflow"):
-                bound = _dotted(alias.asname.name) if alias.asname is not None else imported  # type: ignore[arg-type]
+                bound = dotted(alias.asname.name) if alias.asname is not None else imported  # type: ignore[arg-type]
                 found.append((line, imported, bound))
     return found
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
+from codemods.removed_module_path import dotted
 from codemods.tf1_graph_api import COMPAT, tensorflow_imports
 from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
@@ -51,16 +52,8 @@ class ContribEquivalents(Plan):
         return "contrib-equivalents: tf.contrib parts renamed to their TF2 equivalents"
 
 
-def _dotted(node: cst.BaseExpression | None) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
 def contrib_part(call: cst.Call, bound: str) -> str | None:
-    name = _dotted(call.func)
+    name = dotted(call.func)
     prefix = f"{bound}.contrib."
     return name[len(prefix):] if name.startswith(prefix) else None
 
