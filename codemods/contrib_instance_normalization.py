@@ -13,7 +13,9 @@ Fix: the import becomes a small local ``InstanceNormalization`` layer with keras
 arguments (``axis=None``, ``epsilon=1e-3``, ``center``, ``scale``, the initializers) and its
 arithmetic: ``(x - mean) / (std + epsilon)`` over every axis but the batch and ``axis``, then
 ``gamma`` and ``beta`` with one entry per ``axis`` (a single scalar when ``axis`` is None), so
-the weights keep their shapes. Keras 3's ``GroupNormalization(groups=-1)`` is not numerically
+the weights keep their shapes. The file's other Keras 2 imports (GF501) take their public names
+with it: CycleGAN-style scripts import ``keras.layers.convolutional`` right after, and the local
+layer moves every line below the imports. Keras 3's ``GroupNormalization(groups=-1)`` is not numerically
 equal, so it is not used: it divides by ``sqrt(variance + epsilon)`` (keras_contrib adds epsilon
 to the standard deviation) and always keeps channels apart, where keras_contrib's default
 ``axis=None`` normalizes each sample over all its channels together
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.removed_module_path import after_imports, dotted
+from codemods.removed_module_path import after_imports, dotted, public_imports
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
@@ -139,7 +141,7 @@ class ContribInstanceNormalization(FaultRule):
         keep = not binds_keras(index.module)
         body = [cst.parse_statement("import keras").with_changes(leading_lines=target.leading_lines) if line is target else line  # type: ignore[union-attr]
                 for line in index.module.body if line is not target or keep]
-        return after_imports(index.module.with_changes(body=body).code, LOCAL_LAYER)
+        return after_imports(public_imports(index.module.with_changes(body=body).code), LOCAL_LAYER)
 
     EXAMPLES = (
         Example(

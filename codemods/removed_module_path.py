@@ -140,6 +140,14 @@ def after_imports(code: str, definition: str) -> str:
     return module.with_changes(body=body).code
 
 
+def public_imports(code: str) -> str:
+    """`code` with every legacy `from keras... import` taking its names from public Keras 3
+    modules (unchanged when one of them needs the local `_Merge`, which only GF501 adds)."""
+    rewriter = _Rewriter()
+    rewritten = cst.parse_module(code).visit(rewriter).code
+    return code if rewriter.local_merge else rewritten
+
+
 def _imports_on_line(index: SourceIndex, line: int) -> list[cst.ImportFrom]:
     found: list[cst.ImportFrom] = []
 
