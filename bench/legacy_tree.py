@@ -116,7 +116,10 @@ def main() -> None:
         )
         fixed = root / "graphfix"
         shutil.copytree(source, fixed)
-        subprocess.run([str(BIN / "graphfix"), "fix", "--apply", str(fixed)], capture_output=True, env=env)
+        # a longer probe clock than the default 60 s: the bench runs the probes two at a time on a shared machine
+        report = subprocess.run(
+            [str(BIN / "graphfix"), "fix", "--apply", "--timeout", "180", str(fixed)], capture_output=True, text=True, env=env
+        ).stderr
         for label, project in (("as written", untouched), ("after tf_upgrade_v2", upgraded), ("after graphfix fix --apply", fixed)):
             results = run_all(project, library, script_env) if project.exists() else {}
             ok = sum(not error for error in results.values())
@@ -124,6 +127,11 @@ def main() -> None:
             if args.verbose:
                 for name, error in results.items():
                     print(f"    {'runs' if not error else 'stops'}  {name}  {error}")
+        if args.verbose:
+            print("graphfix's tree report:")
+            for line in report.splitlines():
+                if line.startswith(("programs:", "fixes by code:", "still stops:")):
+                    print("    " + line.replace(str(fixed) + "/", ""))
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ function.
 Fix: call the ``keras.ops`` / ``keras.random`` function. The pairs come from
 ``codemods/keras_api_table.py``, generated from both Keras APIs (tf_keras keeps Keras 2's
 backend) by matching names and signatures, never hand-listed, and each pair is compared
-numerically by a test; names whose values differ (``K.sqrt`` clips negatives, ``K.repeat``,
-``K.hard_sigmoid``, ...) are not in it. Renamed parameters given by keyword get the new name
+numerically by a test; names whose values differ (``K.repeat``, ``K.hard_sigmoid``, ...) are not
+in it. ``K.sqrt``, which clips negatives to 0 first, becomes ``ops.sqrt(ops.maximum(x, 0.0))``
+(also compared numerically). Renamed parameters given by keyword get the new name
 (``K.clip(x, min_value=0)`` -> ``ops.clip(x, x_min=0)``), and where Keras 3 changed a default the
 old one is written out (``K.concatenate([a, b])`` -> ``ops.concatenate([a, b], axis=-1)``), so
 every call computes what it did. All such calls in the file are rewritten at once, since each
@@ -38,11 +39,15 @@ from libcst.metadata import QualifiedNameProvider
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import add_import, drop_unused_backend_imports
-from codemods.keras_api_table import BACKEND_MATH
+from codemods.keras_api_table import BACKEND_MATH as GENERATED
 from codemods.tf_op_on_keras_tensor import keras_prefix
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
+# Keras 2 functions whose keras.ops namesake differs only in clipping its input first: K.sqrt is
+# sqrt(maximum(x, 0)) (a test compares it with tf_keras's); the argument is wrapped so
+CLIPPED: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, str]]] = {"sqrt": ("ops.sqrt", (("x", "x"),), {})}
+BACKEND_MATH = {**GENERATED, **CLIPPED}
 _ERROR = re.compile(r"module '(?P<module>[\w.]*backend)' has no attribute '(?P<name>\w+)'")
 # Keras 3 runs a Lambda's function to infer its output shape and, when that raises, reports this
 # instead of the function's own error
@@ -188,12 +193,31 @@ class RemovedBackendMath(FaultRule):
                 converted = _converted(updated, name)
                 if converted is None:
                     return updated
+                if name in CLIPPED and converted.args:
+                    first = converted.args[0]
+                    clipped = cst.parse_expression(f"{keras}.ops.maximum(x, 0.0)")
+                    assert isinstance(clipped, cst.Call)
+                    clipped = clipped.with_changes(args=[clipped.args[0].with_changes(value=first.value), clipped.args[1]])
+                    converted = converted.with_changes(args=[first.with_changes(value=clipped), *converted.args[1:]])
                 return converted.with_changes(func=cst.parse_expression(f"{keras}.{BACKEND_MATH[name][0]}"))
 
         code = drop_unused_backend_imports(index.module.visit(Replace()).code)
         return add_import(code, "import keras") if not keras_prefix(index) else code
 
     EXAMPLES = (
+        Example(
+            before=(
+                "import keras\nfrom keras import backend as K\n\n\ndef distance(vects):\n    x, y = vects\n"
+                "    return K.sqrt(K.maximum(K.sum(K.square(x - y), axis=1, keepdims=True), K.epsilon()))\n"
+            ),
+            plan=OpsCalls(Span(7, 11, 7, 17), "sqrt"),
+            after=(
+                "import keras\nfrom keras import backend as K\n\n\ndef distance(vects):\n    x, y = vects\n"
+                "    return keras.ops.sqrt(keras.ops.maximum(keras.ops.maximum(keras.ops.sum(keras.ops.square(x - y), axis=1, keepdims=True), "
+                "K.epsilon()), 0.0))\n"
+            ),
+            note="K.sqrt clipped negatives; K.epsilon is still in Keras 3's backend",
+        ),
         Example(
             before=(
                 "import keras\nfrom keras import backend as K\n\n\ndef wasserstein(y_true, y_pred):\n"

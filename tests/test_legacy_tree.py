@@ -140,3 +140,17 @@ def test_tree_report_says_what_each_program_does_after_the_fix() -> None:
     assert "fixes by code: GF506 keras1-merge 2" in lines
     assert "still stops: b.py at line 9: AttributeError: gradients (GF402: backend.gradients was removed)" in lines
     assert "still stops: c.py at line 1: ModuleNotFoundError: No module named 'scipy' (no known fault)" in lines
+
+
+def test_clipped_sqrt_replacement_equals_keras2_sqrt() -> None:
+    import keras
+    import pytest
+
+    tf_keras = pytest.importorskip("tf_keras")
+    from codemods.removed_backend_math import CLIPPED
+
+    assert CLIPPED["sqrt"][0] == "ops.sqrt"
+    x = np.random.default_rng(3).normal(0.0, 1.0, (4, 5)).astype("float32")  # negatives: K.sqrt gives 0 there
+    expected = np.asarray(tf_keras.backend.sqrt(tf_keras.backend.constant(x)))
+    np.testing.assert_allclose(np.asarray(keras.ops.sqrt(keras.ops.maximum(x, 0.0))), expected, rtol=1e-6)
+    assert np.isnan(np.asarray(keras.ops.sqrt(x))).any()  # the bare namesake differs
