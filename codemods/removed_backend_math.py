@@ -20,7 +20,9 @@ Fix: call the ``keras.ops`` / ``keras.random`` function. The pairs come from
 backend) by matching names and signatures, never hand-listed, and each pair is compared
 numerically by a test; names whose values differ (``K.repeat``, ``K.hard_sigmoid``, ...) are not
 in it. ``K.sqrt``, which clips negatives to 0 first, becomes ``ops.sqrt(ops.maximum(x, 0.0))``
-(also compared numerically). Renamed parameters given by keyword get the new name
+(also compared numerically). ``K.shape(x)`` given as the shape of ``K.random_normal`` /
+``K.random_uniform`` becomes ``ops.shape(x)`` (a tuple of the same sizes, where Keras 2 gave a
+tensor); elsewhere ``K.shape`` is left alone (GF402), since tensor arithmetic on it would differ. Renamed parameters given by keyword get the new name
 (``K.clip(x, min_value=0)`` -> ``ops.clip(x, x_min=0)``), and where Keras 3 changed a default the
 old one is written out (``K.concatenate([a, b])`` -> ``ops.concatenate([a, b], axis=-1)``), so
 every call computes what it did. All such calls in the file are rewritten at once, since each
@@ -48,6 +50,9 @@ from graphfix.source import SourceIndex
 # sqrt(maximum(x, 0)) (a test compares it with tf_keras's); the argument is wrapped so
 CLIPPED: dict[str, tuple[str, tuple[tuple[str, str], ...], dict[str, str]]] = {"sqrt": ("ops.sqrt", (("x", "x"),), {})}
 BACKEND_MATH = {**GENERATED, **CLIPPED}
+# functions whose shape argument may be `K.shape(x)`: a tensor in Keras 2, where `ops.shape(x)` is a
+# tuple of the same sizes; as the shape to draw, both mean the same (K.shape elsewhere is left alone)
+SHAPED = {"random_normal", "random_uniform"}
 _ERROR = re.compile(r"module '(?P<module>[\w.]*backend)' has no attribute '(?P<name>\w+)'")
 # Keras 3 runs a Lambda's function to infer its output shape and, when that raises, reports this
 # instead of the function's own error
@@ -71,6 +76,12 @@ _RESOLVED: weakref.WeakKeyDictionary[SourceIndex, Mapping[cst.CSTNode, object]] 
 
 def _backend_name(index: SourceIndex, node: cst.CSTNode) -> str | None:
     """`name` when `node` is an attribute that resolves to `<keras>.backend.<name>` in BACKEND_MATH."""
+    name = _backend_attribute(index, node)
+    return name if name in BACKEND_MATH else None
+
+
+def _backend_attribute(index: SourceIndex, node: cst.CSTNode) -> str | None:
+    """`name` when `node` is an attribute that resolves to `<keras>.backend.<name>`."""
     if not isinstance(node, cst.Attribute):
         return None
     if index not in _RESOLVED:
@@ -81,7 +92,7 @@ def _backend_name(index: SourceIndex, node: cst.CSTNode) -> str | None:
     assert isinstance(names, (set, frozenset))
     for qualified in names:
         parts = qualified.name.split(".")
-        if len(parts) >= 3 and parts[-2] == "backend" and parts[0] in ("keras", "tensorflow") and parts[-1] in BACKEND_MATH:
+        if len(parts) >= 3 and parts[-2] == "backend" and parts[0] in ("keras", "tensorflow"):
             return parts[-1]
     return None
 
@@ -193,6 +204,14 @@ class RemovedBackendMath(FaultRule):
                 converted = _converted(updated, name)
                 if converted is None:
                     return updated
+                if name in SHAPED and converted.args and isinstance(original.args[0].value, cst.Call):
+                    inner = original.args[0].value
+                    if _backend_attribute(index, inner.func) == "shape" and len(inner.args) == 1:
+                        # K.shape's tensor and ops.shape's tuple give a random tensor the same shape
+                        shape = converted.args[0].value
+                        assert isinstance(shape, cst.Call)
+                        ops_shape = shape.with_changes(func=cst.parse_expression(f"{keras}.ops.shape"))
+                        converted = converted.with_changes(args=[converted.args[0].with_changes(value=ops_shape), *converted.args[1:]])
                 if name in CLIPPED and converted.args:
                     first = converted.args[0]
                     clipped = cst.parse_expression(f"{keras}.ops.maximum(x, 0.0)")
@@ -205,6 +224,18 @@ class RemovedBackendMath(FaultRule):
         return add_import(code, "import keras") if not keras_prefix(index) else code
 
     EXAMPLES = (
+        Example(
+            before=(
+                "from keras import backend as K\nfrom keras.layers import Lambda\n"
+                "z = Lambda(lambda p: p[0] + K.random_normal(K.shape(p[0])) * K.exp(p[1] / 2))([mu, log_var])\n"
+            ),
+            plan=OpsCalls(Span(3, 28, 3, 43), "random_normal"),
+            after=(
+                "from keras.layers import Lambda\nimport keras\n"
+                "z = Lambda(lambda p: p[0] + keras.random.normal(keras.ops.shape(p[0])) * keras.ops.exp(p[1] / 2))([mu, log_var])\n"
+            ),
+            note="K.shape as the shape to draw",
+        ),
         Example(
             before=(
                 "import keras\nfrom keras import backend as K\n\n\ndef distance(vects):\n    x, y = vects\n"
