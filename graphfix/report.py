@@ -125,7 +125,10 @@ def tree_lines(outcomes: list[FileOutcome]) -> list[str]:
     for outcome in outcomes:
         if not outcome.stops_at:
             continue
-        unfixed = [item for item in outcome.faults if item.state is not FixState.VERIFIED and item.fault.explains_error]
+        unfixed = [
+            item for item in outcome.faults
+            if item.state is not FixState.VERIFIED and (item.fault.explains_error or outcome.stops_at.startswith(f"line {item.fault.line}:"))
+        ]
         why = f" ({unfixed[0].fault.code}: {unfixed[0].fault.message})" if unfixed else " (no known fault)"
         lines.append(f"still stops: {outcome.path} at {outcome.stops_at}{why}")
     return lines

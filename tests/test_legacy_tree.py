@@ -123,7 +123,7 @@ def test_tree_report_says_what_each_program_does_after_the_fix() -> None:
     from graphfix.report import run_status, tree_lines
 
     merge = Fault("GF506", "keras1-merge", 3, 1, "merge removed", explains_error=True)
-    grads = Fault("GF402", "removed-backend-api", 9, 5, "backend.gradients was removed", explains_error=True)
+    grads = Fault("GF402", "removed-backend-api", 9, 5, "backend.gradients was removed")  # no fix: does not claim the error
     outcomes = [
         FileOutcome("a.py", faults=(FaultOutcome(merge, FixState.VERIFIED),), original="x", fixed="y"),
         FileOutcome("b.py", faults=(FaultOutcome(merge, FixState.VERIFIED), FaultOutcome(grads, FixState.NONE)),
