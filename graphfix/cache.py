@@ -18,14 +18,14 @@ import functools
 import hashlib
 import os
 import pickle
-from dataclasses import asdict, is_dataclass
+from dataclasses import asdict, dataclass, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from graphfix.ftypes import FileOutcome
+from graphfix.ftypes import Fault, FaultOutcome, FileOutcome, Plan
 from graphfix.writing import write_output
 
-FORMAT = 1  # bump when the pickled outcome's shape changes
+FORMAT = 2  # bump when the pickled outcome's shape changes
 
 
 def default_directory() -> Path | None:
@@ -103,6 +103,45 @@ def key(path: Path, raw: bytes, operation: str, options: Any) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class StoredPlan(Plan):
+    """A repair as the cache keeps it: what the reports read of a plan (its kind, whether it is
+    safe, its description), with no reference to the rule's class, so that reading an entry back
+    does not import the rules (and libcst)."""
+
+    stored_kind: str = ""
+    stored_unsafe: bool = False
+    text: str = ""
+
+    @property
+    def safe(self) -> bool:
+        return not self.stored_unsafe
+
+    @property
+    def kind(self) -> str:
+        return self.stored_kind
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _stored(plan: Plan) -> Plan:
+    return StoredPlan(stored_kind=plan.kind, stored_unsafe=not plan.safe, text=str(plan))
+
+
+def _light(outcome: FileOutcome) -> FileOutcome:
+    """`outcome` with every plan replaced by its `StoredPlan`."""
+
+    def fault(item: Fault) -> Fault:
+        return replace(item, repairs=tuple(_stored(p) for p in item.repairs))
+
+    def fault_outcome(item: FaultOutcome) -> FaultOutcome:
+        chosen = None if item.chosen is None else _stored(item.chosen)
+        return replace(item, fault=fault(item.fault), chosen=chosen)
+
+    return replace(outcome, faults=tuple(fault_outcome(f) for f in outcome.faults))
+
+
 class ResultCache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -124,6 +163,6 @@ class ResultCache:
         entry = self._entry(cache_key)
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
-            write_output(entry, pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
+            write_output(entry, pickle.dumps(_light(outcome), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             return  # a cache that cannot be written is only slower

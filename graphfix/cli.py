@@ -6,18 +6,20 @@ import json
 import os
 import sys
 import time
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+# Only light modules here: a command served from the result cache never loads the engine, libcst,
+# nbformat or the rules (they are imported where a file is really probed or a rule is needed).
 from graphfix.cache import ResultCache, default_directory
 from graphfix.config import ConfigError, expand_codes, load_config, resolve_python
-from graphfix.engine import Engine, Options
 from graphfix.files import python_files
 from graphfix.ftypes import FileOutcome, FixState
-from graphfix.registry import Registry, discover
+from graphfix.options import Options
 from graphfix.report import (
     FORMATS,
     as_json,
@@ -33,8 +35,12 @@ from graphfix.report import (
     tree_lines,
     trial_lines,
 )
-from graphfix.runner import default_jobs, run_local, run_ray
+from graphfix.runner import default_jobs, run_local
 from graphfix.targets import FLAVOURS, TARGETS, run_both
+
+if TYPE_CHECKING:
+    from graphfix.registry import Registry
+
 
 CHECK_HELP = """Probe each program and report its graph faults.
 
@@ -124,13 +130,33 @@ def main(ctx: click.Context) -> None:
 
     Probing RUNS the program (in a child process). It is not a security sandbox.
     """
-    ctx.obj = discover()  # the rules, found and validated once for the whole invocation
+    ctx.obj = None  # the rules: found and validated once, when the invocation first needs them
 
 
 def _rules() -> Registry:
-    registry = click.get_current_context().find_root().obj
-    assert isinstance(registry, Registry)
-    return registry
+    return _rules_of(click.get_current_context().find_root())
+
+
+def _rules_of(root: click.Context) -> Registry:
+    from graphfix.registry import Registry, discover
+
+    if root.obj is None:
+        root.obj = discover()
+    assert isinstance(root.obj, Registry)
+    return root.obj
+
+
+class _Codes(Collection[str]):
+    """The known fault codes, discovered only when a setting names codes to check."""
+
+    def __contains__(self, code: object) -> bool:
+        return code in _rules()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_rules().keys())
+
+    def __len__(self) -> int:
+        return len(_rules())
 
 
 @main.command(help=CHECK_HELP)
@@ -141,6 +167,8 @@ def check(
     **settings: Any,
 ) -> None:
     run = _prepare(paths, **settings)
+    if graph_path is not None:
+        run.cache = None  # drawing needs the rules' own plans, which the cache does not keep
     if graph_path is not None and len(run.files) + (run.stdin_path is not None) != 1:
         raise click.UsageError("--graph draws one file's graph: give exactly one file")
     _check_statistics(statistics, output_format)
@@ -293,7 +321,7 @@ def _prepare(
         raise click.UsageError("--stdin-filename goes with the path -")
     targets = [stdin_filename] if stdin and stdin_filename is not None else list(paths)
     try:
-        config = load_config(targets, _rules().keys())
+        config = load_config(targets, _Codes())
     except ConfigError as exc:
         raise _BadConfig(str(exc)) from None
     extra = tuple(p.strip() for value in extend_exclude for p in value.split(",") if p.strip())
@@ -358,10 +386,13 @@ def _execute_files(run: Run, options: Options, operation: str) -> list[FileOutco
     with _progress(len(run.files)) as progress:
         if run.executor == "ray":
             try:
+                from graphfix.runner import run_ray
+
                 return run_ray(run.files, _rules(), options, operation, run.jobs, run.ray_address, progress)
             except RuntimeError as exc:
                 raise click.UsageError(str(exc)) from None
-        return run_local(run.files, _rules(), options, operation, run.jobs, progress, run.cache)
+        root = click.get_current_context().find_root()
+        return run_local(run.files, lambda: _rules_of(root), options, operation, run.jobs, progress, run.cache)
 
 
 def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
@@ -374,6 +405,8 @@ def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return FileOutcome(str(path), error="stdin is not UTF-8 text")
+    from graphfix.engine import Engine
+
     engine = Engine(_rules(), run.options)
     try:
         if operation == "check":

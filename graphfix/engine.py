@@ -6,7 +6,6 @@ times out or crashes, a file that cannot be read, all end up in the `FileOutcome
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import traceback
 from collections.abc import Mapping
@@ -32,6 +31,7 @@ from graphfix.ftypes import (
     Verdict,
 )
 from graphfix.notebook import map_outcome, read_notebook, split_cells, to_script
+from graphfix.options import Options
 from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
 from graphfix.server import ServerWorker
 from graphfix.source import SourceIndex, imports_keras
@@ -40,24 +40,6 @@ from graphfix.writing import write_outcome
 
 MAX_ROUNDS = 12  # one round per statement for faults that stop the program one at a time
 MAX_CANDIDATES = 6  # candidate repairs probed per fault; the rest are reported as not tried
-
-
-@dataclass
-class Options:
-    python: str = sys.executable
-    entry: str | None = None
-    timeout: float = 60.0
-    flavor: str | None = None  # None: detect from the environment and the program
-    backup: bool = False
-    stubs: bool = True
-    memory_bytes: int | None = None
-    cpu_seconds: int | None = None
-    run: bool = True  # False: static detection only, nothing is executed
-    gpu: bool = False  # let probes see GPUs
-    server: bool = False  # probe through the shared warm server (graphfix/server.py) instead of a worker of our own
-    select: frozenset[str] | None = None  # fault codes to report (None: all)
-    ignore: frozenset[str] = frozenset()  # fault codes never reported nor fixed
-    unsafe_fixes: bool = False  # also apply verified fixes that change a model's signature (Plan.safe)
 
 
 @dataclass

@@ -12,12 +12,13 @@ import sys
 from collections.abc import Mapping
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from codemods.base import FaultRule
 from graphfix.ftypes import Fault, FaultOutcome, FileOutcome, FixState, Plan, ProbeStatus
-from graphfix.notebook import cell_diff
 from graphfix.patch import make_diff
+
+if TYPE_CHECKING:
+    from codemods.base import FaultRule
 
 FORMATS = ("text", "json", "github", "sarif")
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -254,6 +255,8 @@ def outcome_diff(outcome: FileOutcome, text: str | None = None) -> str:
     if outcome.original is None or after is None:
         return ""
     if outcome.path.endswith(".ipynb"):
+        from graphfix.notebook import cell_diff  # nbformat: only for notebooks
+
         return cell_diff(outcome.path, outcome.original, after)
     return make_diff(outcome.path, outcome.original, after)
 

@@ -6,16 +6,23 @@ from __future__ import annotations
 import ast
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graphfix.cache import ResultCache, key
-from graphfix.engine import Engine, Options
 from graphfix.ftypes import FileOutcome
-from graphfix.registry import Registry, discover
+from graphfix.options import Options
 from graphfix.writing import write_outcome
+
+if TYPE_CHECKING:
+    from codemods.base import FaultRule
+    from graphfix.engine import Engine
+    from graphfix.registry import Registry
+
+Rules = Mapping[str, "FaultRule"] | Callable[[], Mapping[str, "FaultRule"]]
 
 Progress = Callable[[FileOutcome], None]
 
@@ -47,7 +54,7 @@ def helper_modules(paths: Sequence[Path]) -> set[Path]:
 
 def run_local(
     paths: Sequence[Path],
-    rules: Registry,
+    rules: Rules,
     options: Options,
     operation: str,
     jobs: int,
@@ -62,9 +69,11 @@ def run_local(
     lock = threading.Lock()
 
     def engine() -> Engine:
+        from graphfix.engine import Engine  # libcst and the rules: only once a file is really probed
+
         if not hasattr(local, "engine"):
-            local.engine = Engine(rules, replace(options))
-            with lock:
+            with lock:  # the rules are discovered once, by the first thread that needs them
+                local.engine = Engine(rules() if callable(rules) else rules, replace(options))
                 engines.append(local.engine)
         return local.engine
 
@@ -115,6 +124,9 @@ def run_ray(
     @ray.remote
     class EngineActor:
         def __init__(self, actor_options: Options) -> None:
+            from graphfix.engine import Engine
+            from graphfix.registry import discover
+
             self.engine = Engine(discover(), actor_options)  # another process: its own discovery
 
         def run(self, path: str, raw: bytes, operation: str) -> FileOutcome:

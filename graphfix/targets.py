@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from graphfix.engine import Options
 from graphfix.ftypes import FaultOutcome, FileOutcome, FixState
+from graphfix.options import Options
 from graphfix.verification import same_fault
 from graphfix.writing import write_outcome
 

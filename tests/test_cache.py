@@ -4,7 +4,10 @@ miss."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -70,3 +73,28 @@ def test_a_corrupt_entry_is_a_miss(tmp_path: Path) -> None:
     entry.parent.mkdir()
     entry.write_bytes(b"not a pickle")
     assert cache.get("abcd") is None
+
+
+def test_a_cache_hit_loads_neither_the_rules_nor_libcst(tmp_path: Path, cached: Path) -> None:
+    """The fast path of an unchanged file: a fresh `graphfix fix` that finds its result cached
+    prints the same diff and report without importing the rules, the engine or libcst."""
+    target = tmp_path / "prog.py"
+    shutil.copyfile(PROGRAM, target)
+    first = CliRunner().invoke(main, ["fix", "--verbose", str(target)])
+    assert first.exit_code in (0, 1) and first.stdout.startswith("---")
+    script = (
+        "import sys\n"
+        "from graphfix.cli import main\n"
+        "try:\n"
+        "    main(['fix', '--verbose', sys.argv[1]])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'codemods', 'nbformat') or m == 'graphfix.engine')\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "GRAPHFIX_CACHE_DIR": str(cached), "GRAPHFIX_NO_SERVER": "1"}
+    env.pop("GRAPHFIX_NO_CACHE", None)
+    again = subprocess.run([sys.executable, "-c", script, str(target)], capture_output=True, text=True, env=env, check=False)
+    assert again.stdout == first.stdout
+    assert "HEAVY []" in again.stderr
+    assert again.stderr.replace("HEAVY []\n", "") == first.stderr
