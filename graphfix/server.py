@@ -131,7 +131,11 @@ def serve(path: Path, python: str, flavor: str, gpu: bool, idle: float = IDLE_SE
             try:
                 message = _receive(connection)
                 if message.get("op") == "status":
-                    _send(connection, {"pid": os.getpid(), "python": python, "flavor": flavor, "workers": len(pool.all), "probes": state["probes"]})
+                    _send(connection, {
+                        "pid": os.getpid(), "python": python, "flavor": flavor, "workers": len(pool.all), "probes": state["probes"],
+                        # each warm worker's resident memory after its last probe (bench/: flat over many probes)
+                        "worker_rss_kib": [w.last_reply.get("worker_rss_kib") for w in list(pool.all)],
+                    })
                 elif message.get("op") == "stop":
                     state["stop"] = True
                     _send(connection, {"stopped": os.getpid()})

@@ -312,27 +312,44 @@ def _from_tmp(original: Any, label: str, method: bool) -> Any:
 
 
 def stub_training(directory: str) -> None:
-    targets = []
     try:
         from keras.src.models.model import Model as K3Model
 
-        targets.append(K3Model)
+        _stub_model(K3Model, directory)
     except Exception:
         pass
-    try:
-        from tf_keras.src.engine.training import Model as TFKModel
 
-        targets.append(TFKModel)
-    except Exception:
-        pass
-    for cls in targets:
-        cls.fit = _short_run(cls.fit, "fit", training=True)
-        cls.evaluate = _short_run(cls.evaluate, "evaluate", training=False)
-        cls.predict = _short_run(cls.predict, "predict", training=False)
-        cls.save = _into_tmp(cls.save, "save", directory)
-        cls.save_weights = _into_tmp(cls.save_weights, "save_weights", directory)
-        cls.load_weights = _from_tmp(cls.load_weights, "load_weights", method=True)
+    def tf_keras_model() -> None:
+        try:
+            from tf_keras.src.engine.training import Model as TFKModel
+
+            _stub_model(TFKModel, directory)
+            _stub_loading("tf_keras")
+        except Exception:
+            pass
+
+    if "tf_keras" in sys.modules:
+        tf_keras_model()
+    else:  # importing tf_keras costs a second: only when the program imports it
+        import graphfix_recorder
+
+        graphfix_recorder.install_on_import("tf_keras", tf_keras_model)
+    _stub_loading()
+
+
+def _stub_model(cls: Any, directory: str) -> None:
+    cls.fit = _short_run(cls.fit, "fit", training=True)
+    cls.evaluate = _short_run(cls.evaluate, "evaluate", training=False)
+    cls.predict = _short_run(cls.predict, "predict", training=False)
+    cls.save = _into_tmp(cls.save, "save", directory)
+    cls.save_weights = _into_tmp(cls.save_weights, "save_weights", directory)
+    cls.load_weights = _from_tmp(cls.load_weights, "load_weights", method=True)
+
+
+def _stub_loading(prefix: str = "") -> None:
     for name, module in list(sys.modules.items()):
+        if not name.startswith(prefix):
+            continue
         if module is not None and name.endswith((".models", ".saving")) and callable(getattr(module, "load_model", None)):
             module.load_model = _from_tmp(module.load_model, "load_model", method=False)  # type: ignore[attr-defined]
         if module is not None and name.endswith(".utils") and hasattr(module, "plot_model"):
