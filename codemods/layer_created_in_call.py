@@ -44,6 +44,7 @@ from codemods.tf_functions import (
     functions,
     is_keras_subclass,
     method,
+    qualified_names,
 )
 from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
@@ -209,12 +210,14 @@ class LayerCreatedInCall(FaultRule):
                 "class Scale(tf.keras.layers.Layer):\n"
                 "    def __init__(self, **kwargs):\n"
                 "        super().__init__(**kwargs)\n"
-                "        self.w = tf.Variable(1.0)\n"
+                "        w_value = tf.convert_to_tensor(1.0)\n"
+                "        self.w = self.add_weight(shape=w_value.shape, dtype=w_value.dtype, initializer=lambda shape, dtype=None: w_value)\n"
                 "\n"
                 "    def call(self, x):\n"
                 "        w = self.w\n"
                 "        return x * w\n"
             ),
+            note="a `tf.Variable` kept on a layer becomes its weight (Keras 3 would not track it)",
         ),
         Example(
             before=(
@@ -354,7 +357,9 @@ def _hoist(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, made: l
         replacements[construction] = cst.parse_expression(f"self.{attr}")
         created = construction.visit(_ShapeToArgument(input_name, shape_name)) if input_name else construction
         assert isinstance(created, cst.Call)
-        assignments.append(cst.parse_statement(f"self.{attr} = {index.module.code_for_node(created)}"))
+        assignments.extend(_weight_statements(index, created, attr, taken) or [
+            cst.parse_statement(f"self.{attr} = {index.module.code_for_node(created)}")
+        ])
     signature = "__init__(self, **kwargs)" if into == "__init__" else f"build(self, {shape_name})"
     preamble = "    super().__init__(**kwargs)\n" if into == "__init__" else ""
 
@@ -380,6 +385,38 @@ def _hoist(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, made: l
             return updated
 
     return index.module.visit(Hoist()).code
+
+
+_VARIABLE_KEYWORDS = {"initial_value", "trainable", "name", "dtype"}
+
+
+def _weight_statements(index: SourceIndex, created: cst.Call, attr: str, taken: set[str]) -> list[cst.BaseStatement]:
+    """`tf.Variable(value, name=..., trainable=..., dtype=...)` as the layer's own weight:
+    `<local> = tf.convert_to_tensor(value, dtype=...)` then `self.<attr> = self.add_weight(...)`
+    with that shape, dtype and value (Keras 3 does not track a `tf.Variable` kept on a layer, so
+    it would be neither trained nor saved). Empty for anything else (another keyword, `add_weight`)."""
+    func = index.module.code_for_node(created.func)
+    if not func.endswith(".Variable") or "tensorflow.Variable" not in qualified_names(index, created.func):
+        return []
+    module = func[: -len(".Variable")]
+    keywords = {a.keyword.value: index.module.code_for_node(a.value) for a in created.args if a.keyword is not None}
+    positional = [index.module.code_for_node(a.value) for a in created.args if a.keyword is None and not a.star]
+    if set(keywords) - _VARIABLE_KEYWORDS or len(positional) > 1 or any(a.star for a in created.args):
+        return []
+    value = positional[0] if positional else keywords.get("initial_value")
+    if value is None:
+        return []
+    local = _unique(f"{attr}_value", taken)
+    taken.add(local)
+    dtype = f", dtype={keywords['dtype']}" if "dtype" in keywords else ""
+    extra = "".join(f", {k}={keywords[k]}" for k in ("name", "trainable") if k in keywords)
+    return [
+        cst.parse_statement(f"{local} = {module}.convert_to_tensor({value}{dtype})"),
+        cst.parse_statement(
+            f"self.{attr} = self.add_weight(shape={local}.shape, dtype={local}.dtype{extra}, "
+            f"initializer=lambda shape, dtype=None: {local})"
+        ),
+    ]
 
 
 class _ShapeToArgument(cst.CSTTransformer):

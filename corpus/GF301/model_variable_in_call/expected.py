@@ -6,7 +6,8 @@ class Calibrated(tf.keras.Model):
     def __init__(self):
         super().__init__()
         self.body = tf.keras.layers.Dense(2)
-        self.temperature = tf.Variable(1.5, trainable=True)
+        temperature_value = tf.convert_to_tensor(1.5)
+        self.temperature = self.add_weight(shape=temperature_value.shape, dtype=temperature_value.dtype, trainable=True, initializer=lambda shape, dtype=None: temperature_value)
 
     def call(self, x):
         temperature = self.temperature
