@@ -192,6 +192,9 @@ class Plan:
     # a repair that always changes a model that built (declared by its rule); the engine also
     # holds back any fix after which a model that built before has other inputs or outputs
     unsafe: ClassVar[bool] = False
+    # a repair whose point is that a model stops stacking layers it was wrongly given (a silent
+    # fault): the engine allows that model to lose layers, never other inputs or outputs
+    drops_layers: ClassVar[bool] = False
 
     @property
     def safe(self) -> bool:

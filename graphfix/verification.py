@@ -174,6 +174,9 @@ def edit_size(before: str, after: str) -> int:
     )
 
 
+LOSES_LAYERS = "loses layers (and their weights)"  # the one change a `drops_layers` plan may make
+
+
 def changed_models(before: Evidence, after: Evidence) -> str | None:
     """How a fix changes a model that built before it (other input or output shapes, fewer layers
     and so weights, or no longer built), or None: the test of an unsafe fix. A model that gains the
@@ -197,7 +200,7 @@ def changed_models(before: Evidence, after: Evidence) -> str | None:
             continue
         label = model.name or model.cls
         if alike:
-            return f"model `{label}` loses layers (and their weights)"
+            return f"model `{label}` {LOSES_LAYERS}"
         renamed = any(model.name and m.name == model.name for m in built_after)
         return f"model `{label}` has other inputs or outputs" if renamed else f"model `{label}` no longer builds"
     return None
