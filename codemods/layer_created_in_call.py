@@ -109,7 +109,7 @@ class LayerCreatedInCall(FaultRule):
             repairs: tuple[Plan, ...] = ()
             if all(_hoistable(index, call, c) for c in made):
                 repairs = (HoistToInit(name),)
-            elif all(_hoistable(index, call, c, shape_of=_input_name(call)) for c in made):
+            elif all(_hoistable(index, call, c, shape_of=_input_name(call), derived=_derived(index, call)) for c in made):
                 repairs = (HoistToBuild(name),)
                 message += " (a constructor reads the input's shape: create it in build)"
             else:
@@ -161,7 +161,7 @@ class LayerCreatedInCall(FaultRule):
                 if not all(_hoistable(index, call, c) for c in made):
                     raise Skip("a constructor reads call's inputs or locals")
                 return _hoist(index, cls, call, made, "__init__")
-            if not all(_hoistable(index, call, c, shape_of=_input_name(call)) for c in made):
+            if not all(_hoistable(index, call, c, shape_of=_input_name(call), derived=_derived(index, call)) for c in made):
                 raise Skip("a constructor reads call's inputs or locals other than the input's shape")
             return _hoist(index, cls, call, made, "build")
         raise Skip(f"no construction in `{plan.class_name}.call`")
@@ -271,6 +271,34 @@ class LayerCreatedInCall(FaultRule):
         Example(
             before=(
                 "import keras\n"
+                "class Squeeze(keras.layers.Layer):\n"
+                "    def call(self, x):\n"
+                "        channels = x.shape.as_list()[-1]\n"
+                "        hidden = channels // 4\n"
+                "        s = keras.layers.Dense(hidden, name='reduce')(x)\n"
+                "        return x * keras.layers.Dense(channels)(s)\n"
+            ),
+            plan=HoistToBuild("Squeeze"),
+            after=(
+                "import keras\n"
+                "class Squeeze(keras.layers.Layer):\n"
+                "    def build(self, input_shape):\n"
+                "        channels = list(input_shape)[-1]\n"
+                "        hidden = channels // 4\n"
+                "        self.reduce = keras.layers.Dense(hidden, name='reduce')\n"
+                "        self.dense = keras.layers.Dense(channels)\n"
+                "\n"
+                "    def call(self, x):\n"
+                "        channels = x.shape.as_list()[-1]\n"
+                "        hidden = channels // 4\n"
+                "        s = self.reduce(x)\n"
+                "        return x * self.dense(s)\n"
+            ),
+            note="locals computed from the input's shape alone are computed in build too",
+        ),
+        Example(
+            before=(
+                "import keras\n"
                 "class Tower(keras.layers.Layer):\n"
                 "    def branch(self, x):\n"
                 "        return keras.layers.Dense(4)(x)\n"
@@ -348,6 +376,7 @@ def _hoist(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, made: l
         if _returns(host):
             raise Skip("`build` returns early: a construction at its end might not run")
     input_name = _input_name(call) if into == "build" else None
+    prelude = _prelude(index, call, made, host, shape_name) if input_name else []
     taken = _attributes(cls)
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
     assignments: list[cst.BaseStatement] = []
@@ -370,12 +399,12 @@ def _hoist(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, made: l
         def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> Any:
             if host is not None and original is host:
                 body = updated.body
-                return updated.with_changes(body=body.with_changes(body=[*body.body, *assignments]))
+                return updated.with_changes(body=body.with_changes(body=[*body.body, *prelude, *assignments]))
             if host is None and original is call:
                 created = cst.parse_statement(
                     f"def {signature}:\n"
                     + preamble
-                    + "".join(f"    {cst.Module([]).code_for_node(a).strip()}\n" for a in assignments)
+                    + "".join(f"    {cst.Module([]).code_for_node(a).strip()}\n" for a in [*prelude, *assignments])
                 )
                 leading = updated.leading_lines
                 return cst.FlattenSentinel([
@@ -431,15 +460,131 @@ class _ShapeToArgument(cst.CSTTransformer):
             return cst.Name(self.shape_name)
         return updated
 
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+        # `x.get_shape()` -> the shape argument; `<shape>.as_list()` -> `list(<shape>)`
+        if _is_shape_of(original, self.input_name):
+            return cst.Name(self.shape_name)
+        func = updated.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "as_list" and not updated.args:
+            if isinstance(func.value, cst.Name) and func.value.value == self.shape_name:
+                return cst.parse_expression(f"list({self.shape_name})")
+        return updated
+
 
 def _is_shape_of(node: cst.CSTNode, name: str | None) -> bool:
+    """`<name>.shape` or `<name>.get_shape()`."""
+    if isinstance(node, cst.Call) and not node.args:
+        node = node.func
+        attr = "get_shape"
+    else:
+        attr = "shape"
     return (
         name is not None
         and isinstance(node, cst.Attribute)
         and isinstance(node.value, cst.Name)
         and node.value.value == name
-        and node.attr.value == "shape"
+        and node.attr.value == attr
     )
+
+
+def _derived(index: SourceIndex, call: cst.FunctionDef) -> dict[str, cst.SimpleStatementLine]:
+    """The locals of `call` computed, by a statement directly in its body bound once, from the
+    input's shape only (with `self`, literals, names from outside `call` and other such locals):
+    `h, w, c = x.get_shape().as_list()[1:]`, `heads = c // 8`. Build can compute them too."""
+    input_name = _input_name(call)
+    if input_name is None or not isinstance(call.body, cst.IndentedBlock):
+        return {}
+    scope = index.scope_of(call.body.body[0]) if call.body.body else None
+    if scope is None or len(scope[input_name]) != 1:
+        return {}
+    local = {name for name in scope.assignments._assignments} | {p.name.value for p in call.params.params}  # noqa: SLF001
+    derived: dict[str, cst.SimpleStatementLine] = {}
+    for statement in call.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            continue
+        assign = statement.body[0]
+        if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+            continue
+        target = assign.targets[0].target
+        elements = target.elements if isinstance(target, cst.Tuple) else [cst.Element(target)]
+        names = [e.value.value for e in elements if isinstance(e.value, cst.Name)]
+        if len(names) != len(elements) or any(len(scope[n]) != 1 for n in names if n != "_"):
+            continue
+        reads, shaped = _shape_reads(assign.value, input_name)
+        if (shaped or reads & set(derived)) and not (reads & local - set(derived) - {"self"}):
+            derived.update(dict.fromkeys(names, statement))
+    return derived
+
+
+def _shape_reads(value: cst.BaseExpression, input_name: str) -> tuple[set[str], bool]:
+    """The names `value` reads, its input's shape aside, and whether it reads that shape."""
+    reads: set[str] = set()
+    shaped = False
+
+    class Reads(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            reads.add(node.value)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            nonlocal shaped
+            if _is_shape_of(node, input_name):
+                shaped = True
+                return False
+            node.value.visit(self)
+            return False
+
+        def visit_Call(self, node: cst.Call) -> bool:
+            nonlocal shaped
+            if _is_shape_of(node, input_name):
+                shaped = True
+                return False
+            return True
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)
+            return False
+
+    value.visit(Reads())
+    return reads, shaped
+
+
+def _prelude(
+    index: SourceIndex, call: cst.FunctionDef, made: list[cst.Call], host: cst.FunctionDef | None, shape_name: str
+) -> list[cst.BaseStatement]:
+    """The statements of `call` computing, from the input's shape, the locals the constructions
+    read, rewritten to read `build`'s shape argument (they stay in `call`, which reads them too)."""
+    derived = _derived(index, call)
+    input_name = _input_name(call)
+    if not derived or input_name is None:
+        return []
+    needed: set[str] = set()
+    for construction in made:
+        for arg in construction.args:
+            needed |= _shape_reads(arg.value, input_name)[0]
+    chosen: list[cst.SimpleStatementLine] = []
+    for statement in reversed(list(dict.fromkeys(derived.values()))):
+        bound = {n for n, s in derived.items() if s is statement}
+        if bound & needed:
+            chosen.insert(0, statement)
+            needed |= _shape_reads(statement.body[0].value, input_name)[0]  # type: ignore[attr-defined]
+    if host is not None:
+        taken = _attributes_and_locals(host)
+        if any(n in taken for s in chosen for n, t in derived.items() if t is s):
+            raise Skip("`build` already binds a name the shape computation needs")
+    mapper = _ShapeToArgument(input_name, shape_name)
+    rewritten = [s.visit(mapper) for s in chosen]
+    return [s.with_changes(leading_lines=[]) for s in rewritten if isinstance(s, cst.SimpleStatementLine)]
+
+
+def _attributes_and_locals(function: cst.FunctionDef) -> set[str]:
+    names = {p.name.value for p in function.params.params}
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            names.add(node.value)
+
+    function.body.visit(Finder())
+    return names
 
 
 def _input_name(call: cst.FunctionDef) -> str | None:
@@ -508,7 +653,13 @@ def _inside(index: SourceIndex, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
     return False
 
 
-def _hoistable(index: SourceIndex, call: cst.FunctionDef, construction: cst.Call, shape_of: str | None = None) -> bool:
+def _hoistable(
+    index: SourceIndex,
+    call: cst.FunctionDef,
+    construction: cst.Call,
+    shape_of: str | None = None,
+    derived: dict[str, cst.SimpleStatementLine] | None = None,
+) -> bool:
     """The constructor reads only `self`, literals and names from outside `call`; with
     `shape_of` (the input parameter), also `<shape_of>.shape[i]` for a literal `i`, provided
     `call` never rebinds that parameter (so the shape is the input's, as `build` receives it)."""
@@ -542,7 +693,7 @@ def _hoistable(index: SourceIndex, call: cst.FunctionDef, construction: cst.Call
 
     for arg in construction.args:
         arg.visit(Reads())
-    return not (reads & local)
+    return not (reads & (local - set(derived or {})))
 
 
 def _literal_index(node: cst.Subscript) -> bool:
@@ -576,6 +727,11 @@ def _preferred_name(index: SourceIndex, construction: cst.Call) -> str:
         target = parent.targets[0].target
         if isinstance(target, cst.Name):
             return target.value
+    for arg in construction.args:  # a layer named `name="conv_theta"` is `self.conv_theta`
+        if arg.keyword is not None and arg.keyword.value == "name" and isinstance(arg.value, cst.SimpleString):
+            literal = arg.value.evaluated_value
+            if isinstance(literal, str) and literal.isidentifier():
+                return literal
     kind = index.module.code_for_node(construction.func).split(".")[-1]
     if kind in ("add_weight", "Variable"):
         return "weight"
