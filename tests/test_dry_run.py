@@ -261,3 +261,46 @@ def test_a_model_saved_in_the_run_loads_back(engine: Engine, tmp_path: Path) -> 
     )))
     assert "load_model: read back from the temporary directory" in stubbed
     assert not (tmp_path / "trained.keras").exists()
+
+
+# -- other downloaders --------------------------------------------------------------------------
+
+def test_urllib_downloads_answer_with_a_file_of_the_kind_the_url_says(engine: Engine, tmp_path: Path) -> None:
+    stubbed = _ok(_probe(engine, tmp_path, (
+        "import os, tarfile, tempfile, urllib.request\nfrom urllib.request import urlretrieve\nimport keras, tensorflow as tf\n"
+        "path, _ = urlretrieve('https://example.com/img/dog.jpg', os.path.join(tempfile.mkdtemp(), 'dog.jpg'))\n"
+        "assert tf.io.decode_jpeg(tf.io.read_file(path)).shape == (224, 224, 3)\n"
+        "archive, _ = urllib.request.urlretrieve('https://example.com/flowers.tgz')\n"
+        "folder = tempfile.mkdtemp()\ntarfile.open(archive).extractall(folder)\n"
+        "assert len(os.listdir(folder)) >= 2 and all(os.listdir(os.path.join(folder, d)) for d in os.listdir(folder))\n"
+        "with urllib.request.urlopen('https://example.com/corpus.txt') as response:\n"
+        "    text = response.read().decode()\n"
+        "assert len(text) > 5000\n"
+        + MODEL
+    )))
+    assert "urlretrieve('dog.jpg')" in stubbed and "urlopen('corpus.txt')" in stubbed
+
+
+@pytest.mark.skipif(importlib.util.find_spec("requests") is None, reason="requests is not installed")
+def test_requests_get_answers_with_synthetic_content(engine: Engine, tmp_path: Path) -> None:
+    stubbed = _ok(_probe(engine, tmp_path, (
+        "import io, zipfile, requests\nimport keras\n"
+        "r = requests.get('https://example.com/data/reviews.zip', stream=True)\nr.raise_for_status()\n"
+        "assert len(zipfile.ZipFile(io.BytesIO(r.content)).namelist()) > 4\n"
+        "lines = requests.get('https://example.com/notes.txt').text.splitlines()\nassert len(lines) > 32\n"
+        "assert sum(len(c) for c in requests.get('https://example.com/a.png').iter_content(1024)) > 100\n"
+        + MODEL
+    )))
+    assert "requests.get('reviews.zip')" in stubbed
+
+
+def test_gdown_download_writes_a_synthetic_file_where_asked(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / "gdown.py").write_text("def download(url=None, output=None, quiet=False, **kw):\n    raise OSError('network')\n")
+    stubbed = _ok(_probe(engine, tmp_path, (
+        "import os, tempfile, zipfile\nimport gdown\nimport keras\n"
+        "out = os.path.join(tempfile.mkdtemp(), 'cats.zip')\n"
+        "assert gdown.download('https://drive.google.com/uc?id=1abc', out, quiet=False) == out\n"
+        "assert len(zipfile.ZipFile(out).namelist()) > 4\n"
+        + MODEL
+    )))
+    assert "gdown.download('cats.zip')" in stubbed

@@ -15,6 +15,9 @@ files on disk or the network. These stubs make real scripts probe in seconds and
   a text, a table, an archive of a small two-class folder tree), tables read from a URL
   (``pandas.read_csv``, ``numpy.loadtxt``/``genfromtxt``) with a small random table, and a folder
   a ``*_dataset_from_directory`` loader reads that does not exist with a two-class tree;
+- ``urllib.request.urlretrieve``/``urlopen``, ``requests.get`` and ``gdown.download`` answer with
+  the same synthetic content, by the URL's or the output file's suffix (an archive unpacks to the
+  two-class tree);
 - display calls are inert (``MPLBACKEND=agg``, ``plt.show``, ``IPython.display.display``);
 - sockets cannot connect anywhere: other network access fails at once with a clear message;
 - existing ``.py`` files cannot be written, truncated, renamed or deleted by the program.
@@ -760,6 +763,119 @@ def after_import(name: str, action: Any) -> None:
         sys.meta_path.insert(0, _FINDER)
 
 
+# -- other downloaders: urllib, requests, gdown ----------------------------------------------
+
+def _url_name(url: Any) -> str:
+    import urllib.parse
+
+    text = str(getattr(url, "full_url", url) or "")
+    return os.path.basename(urllib.parse.urlsplit(text).path) or "download"
+
+
+def _synthetic_bytes(name: str, scratch: str) -> tuple[bytes, str]:
+    path = os.path.join(tempfile.mkdtemp(prefix="web-", dir=scratch), name)
+    kind = write_synthetic(path, name, scratch)
+    with open(path, "rb") as handle:
+        return handle.read(), kind
+
+
+def _download_to(target: str | None, name: str, scratch: str, label: str) -> str:
+    if not target:
+        target = os.path.join(tempfile.mkdtemp(prefix="web-", dir=scratch), name)
+    elif target.endswith(os.sep) or os.path.isdir(target):
+        target = os.path.join(target, name)
+    kind = write_synthetic(target, name if _suffix(name) or not _suffix(target) else target, scratch)
+    _note(f"{label}({name!r}): {kind}")
+    return target
+
+
+class _Response:
+    """What urlopen returns, over synthetic bytes."""
+
+    def __init__(self, url: str, data: bytes) -> None:
+        import email.message
+        import io
+
+        self._body = io.BytesIO(data)
+        self.url, self.status, self.code = url, 200, 200
+        self.headers = email.message.Message()
+        self.headers["Content-Length"] = str(len(data))
+
+    def read(self, *args: Any) -> bytes:
+        return self._body.read(*args)
+
+    def readline(self, *args: Any) -> bytes:
+        return self._body.readline(*args)
+
+    def __iter__(self) -> Any:
+        return iter(self._body)
+
+    def getcode(self) -> int:
+        return 200
+
+    def geturl(self) -> str:
+        return self.url
+
+    def info(self) -> Any:
+        return self.headers
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> _Response:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+
+def _patch_urllib(module: Any, scratch: str) -> None:
+    def urlretrieve(url: Any, filename: Any = None, *args: Any, **kwargs: Any) -> Any:
+        import email.message
+
+        path = _download_to(os.fspath(filename) if filename else None, _url_name(url), scratch, "urllib.request.urlretrieve")
+        return path, email.message.Message()
+
+    def urlopen(url: Any, *args: Any, **kwargs: Any) -> Any:
+        data, kind = _synthetic_bytes(_url_name(url), scratch)
+        _note(f"urllib.request.urlopen({_url_name(url)!r}): {kind}")
+        return _Response(str(getattr(url, "full_url", url)), data)
+
+    for function in (urlretrieve, urlopen):
+        function.__graphfix_stub__ = True  # type: ignore[attr-defined]
+        setattr(module, function.__name__, function)
+
+
+def _patch_requests(module: Any, scratch: str) -> None:
+    def get(url: Any, *args: Any, **kwargs: Any) -> Any:
+        data, kind = _synthetic_bytes(_url_name(url), scratch)
+        _note(f"requests.get({_url_name(url)!r}): {kind}")
+        response = module.models.Response()
+        response._content, response._content_consumed = data, True
+        response.status_code, response.url, response.encoding = 200, str(url), "utf-8"
+        response.headers["Content-Length"] = str(len(data))
+        return response
+
+    get.__graphfix_stub__ = True  # type: ignore[attr-defined]
+    module.get = get
+    module.api.get = get
+
+
+def _patch_gdown(module: Any, scratch: str) -> None:
+    def download(url: Any = None, output: Any = None, *args: Any, **kwargs: Any) -> Any:
+        name = os.path.basename(os.fspath(output)) if output and not os.fspath(output).endswith(os.sep) else ""
+        return _download_to(os.fspath(output) if output else None, name or _url_name(url or kwargs.get("id")), scratch, "gdown.download")
+
+    download.__graphfix_stub__ = True  # type: ignore[attr-defined]
+    module.download = download
+
+
+def stub_web(scratch: str) -> None:
+    after_import("urllib.request", lambda module: _patch_urllib(module, scratch))
+    after_import("requests", lambda module: _patch_requests(module, scratch))
+    after_import("gdown", lambda module: _patch_gdown(module, scratch))
+
+
 # -- network and the user's files -------------------------------------------------------------
 
 class NetworkDisabled(OSError):
@@ -833,5 +949,6 @@ def install(stubs: bool) -> str | None:
     _replace_everywhere({**stub_downloads(directory), **stub_data_folders(directory)})
     stub_tables()
     stub_display()
+    stub_web(directory)
     block_network()
     return directory
