@@ -238,9 +238,14 @@ def main() -> None:
     parser.add_argument("--extra", action="store_true", help="also the static scan against tf_upgrade_v2 and the realistic VGG16 script")
     parser.add_argument("--candidates", action="store_true", help="also the candidate figure over the corpus (slow)")
     parser.add_argument("--candidates-only", action="store_true", help="only the candidate figure")
+    parser.add_argument("--memory-only", action="store_true", help="only figure 5 (memory and probe cost)")
     args = parser.parse_args()
     if args.candidates_only:
         candidates()
+        return
+    if args.memory_only:
+        with tempfile.TemporaryDirectory(prefix="graphfix-bench-") as tmp:
+            memory(generate(Path(tmp) / "tree", 1), args.probes or 200, sys.executable)
         return
     repeat = 1 if args.quick else 3
     probes = args.probes or (50 if args.quick else 200)

@@ -39,11 +39,12 @@ def test_a_second_client_reuses_the_running_server(client: ServerWorker, tmp_pat
     assert first is not None
     other = ServerWorker()
     assert other.path == client.path
-    started = time.monotonic()
     assert _probe(other, tmp_path) is ProbeStatus.OK
-    assert time.monotonic() - started < 3.0, "a warm server answers without importing TensorFlow again"
     second = ask(client.path, "status")
     assert second is not None and second["pid"] == first["pid"] and second["probes"] == first["probes"] + 1
+    # the same warm workers served it, and each says how much memory it holds (bench/ watches it stay flat)
+    assert second["workers"] == first["workers"] == len(second["worker_rss_kib"])
+    assert all(kib > 0 for kib in second["worker_rss_kib"])
 
 
 def test_the_socket_is_private(client: ServerWorker) -> None:
