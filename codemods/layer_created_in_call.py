@@ -85,6 +85,19 @@ class HoistToBuild(Plan):
         return f"hoist to build: what `{self.class_name}.call` constructs is created once in `build`"
 
 
+@dataclass(frozen=True)
+class OneLayerPerCall(Plan):
+    """`self.<attr> = lambda x: <Layer>(...)(x)` in `__init__` of `class_name` builds a new layer
+    on every call: it becomes a factory `<attr> = lambda: <Layer>(...)` making one layer per call
+    site, `self.<attr>_1`, `self.<attr>_2`, ... in `__init__`; each call site uses its own."""
+
+    class_name: str
+    attr: str
+
+    def describe(self) -> str:
+        return f"one layer per call: `{self.class_name}.{self.attr}` becomes one layer created in `__init__` for each of its call sites"
+
+
 class LayerCreatedInCall(FaultRule):
     code = "GF302"
     name = "layer-created-in-call"
@@ -137,6 +150,9 @@ class LayerCreatedInCall(FaultRule):
             helper = _method_constructions(index, site.owner_class, site.method)
             if helper is not None and all(_hoistable(index, helper[1], c) for c in helper[2]):
                 repairs = (HoistFromMethod(site.owner_class, site.method),)
+            factory = _factory_at(index, site.owner_class, site.line)
+            if not repairs and factory is not None:
+                repairs = (OneLayerPerCall(site.owner_class, factory),)
             message = f"`{name}` creates {what} {how} (line {site.line}): new, untracked weights each time"
             if not repairs:
                 message += "; create them once in `__init__` or `build` (report only)"
@@ -144,6 +160,8 @@ class LayerCreatedInCall(FaultRule):
         return faults
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, OneLayerPerCall):
+            return _one_layer_per_call(index, plan)
         if isinstance(plan, HoistFromMethod):
             found = _method_constructions(index, plan.class_name, plan.method)
             if found is None:
@@ -299,6 +317,32 @@ class LayerCreatedInCall(FaultRule):
         Example(
             before=(
                 "import keras\n"
+                "class Stack(keras.layers.Layer):\n"
+                "    def __init__(self, units):\n"
+                "        super().__init__()\n"
+                "        self.fc = lambda t: keras.layers.Dense(units)(t)\n"
+                "\n"
+                "    def call(self, x):\n"
+                "        return self.fc(self.fc(x))\n"
+            ),
+            plan=OneLayerPerCall("Stack", "fc"),
+            after=(
+                "import keras\n"
+                "class Stack(keras.layers.Layer):\n"
+                "    def __init__(self, units):\n"
+                "        super().__init__()\n"
+                "        fc = lambda: keras.layers.Dense(units)\n"
+                "        self.fc_1 = fc()\n"
+                "        self.fc_2 = fc()\n"
+                "\n"
+                "    def call(self, x):\n"
+                "        return self.fc_2(self.fc_1(x))\n"
+            ),
+            note="the probe saw the lambda, called from `call`, make a layer on every call: one per call site",
+        ),
+        Example(
+            before=(
+                "import keras\n"
                 "class Tower(keras.layers.Layer):\n"
                 "    def branch(self, x):\n"
                 "        return keras.layers.Dense(4)(x)\n"
@@ -354,6 +398,22 @@ class LayerCreatedInCall(FaultRule):
             ),
             plan=HoistToBuild("Flat"),
             note="only `x.shape[i]` maps to build's shape argument (a tuple in Keras 3, not a TensorShape)",
+        ),
+        Example(
+            before=(
+                "import keras\n"
+                "class Deep(keras.layers.Layer):\n"
+                "    def __init__(self):\n"
+                "        super().__init__()\n"
+                "        self.fc = lambda t: keras.layers.Dense(4)(t)\n"
+                "\n"
+                "    def call(self, x):\n"
+                "        for _ in range(3):\n"
+                "            x = self.fc(x)\n"
+                "        return x\n"
+            ),
+            plan=OneLayerPerCall("Deep", "fc"),
+            note="called in a loop: one layer per call site would share weights the program meant apart",
         ),
     )
 
@@ -583,6 +643,10 @@ def _attributes_and_locals(function: cst.FunctionDef) -> set[str]:
         def visit_Name(self, node: cst.Name) -> None:
             names.add(node.value)
 
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)  # `self.x` binds no local `x`
+            return False
+
     function.body.visit(Finder())
     return names
 
@@ -745,3 +809,103 @@ def _unique(name: str, taken: set[str]) -> str:
     while f"{name}_{suffix}" in taken:
         suffix += 1
     return f"{name}_{suffix}"
+
+
+def _factories(index: SourceIndex, class_name: str) -> list[tuple[cst.ClassDef, cst.FunctionDef, cst.SimpleStatementLine, str]]:
+    """`self.<attr> = lambda x: <Layer>(...)(x)` statements of `class_name.__init__`."""
+    found = []
+    for function in functions(index):
+        cls = enclosing_class(index, function)
+        if function.name.value != "__init__" or cls is None or cls.name.value != class_name:
+            continue
+        if not is_keras_subclass(index, cls) or not isinstance(function.body, cst.IndentedBlock):
+            continue
+        for statement in function.body.body:
+            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+                continue
+            assign = statement.body[0]
+            if not isinstance(assign, cst.Assign) or len(assign.targets) != 1:
+                continue
+            target, value = assign.targets[0].target, assign.value
+            if not (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self"):
+                continue
+            if not isinstance(value, cst.Lambda) or len(value.params.params) != 1 or value.params.star_arg != cst.MaybeSentinel.DEFAULT:
+                continue
+            body, param = value.body, value.params.params[0].name.value
+            if (
+                isinstance(body, cst.Call)
+                and isinstance(body.func, cst.Call)
+                and creates_layer(index, body.func)
+                and len(body.args) == 1
+                and isinstance(body.args[0].value, cst.Name)
+                and body.args[0].value.value == param
+            ):
+                found.append((cls, function, statement, target.attr.value))
+    return found
+
+
+def _factory_at(index: SourceIndex, class_name: str, line: int) -> str | None:
+    for _, _, statement, attr in _factories(index, class_name):
+        rng = index.range(statement)
+        if rng.start.line <= line <= rng.end.line:
+            return attr
+    return None
+
+
+def _one_layer_per_call(index: SourceIndex, plan: OneLayerPerCall) -> str:
+    found = next((f for f in _factories(index, plan.class_name) if f[3] == plan.attr), None)
+    if found is None:
+        raise Skip(f"no layer-making lambda `self.{plan.attr}` in `{plan.class_name}.__init__`")
+    cls, init, statement, attr = found
+    uses: list[cst.Attribute] = []
+
+    class Uses(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if isinstance(node.value, cst.Name) and node.value.value == "self" and node.attr.value == attr:
+                uses.append(node)
+
+    cls.visit(Uses())
+    calls = []
+    for use in uses:
+        parent = index.parent(use)
+        if isinstance(parent, cst.AssignTarget) and index.parent(parent) is statement.body[0]:
+            continue
+        if not isinstance(parent, cst.Call) or parent.func is not use:
+            raise Skip(f"`self.{attr}` is used other than called")
+        if _in_loop(index, parent, cls):
+            raise Skip(f"`self.{attr}` is called in a loop: one layer per call site would share weights across iterations")
+        calls.append(parent)
+    if not calls:
+        raise Skip(f"`self.{attr}` is never called")
+    calls.sort(key=lambda c: (index.range(c).end.line, index.range(c).end.column))  # inner calls run first
+    factory = _unique(attr, _attributes_and_locals(init))
+    taken = _attributes(cls)
+    names: list[str] = []
+    for _ in calls:
+        names.append(_unique(f"{attr}_{len(names) + 1}", taken))
+        taken.add(names[-1])
+    lam = statement.body[0].value  # type: ignore[attr-defined]
+    layer = index.module.code_for_node(lam.body.func)
+    created = [cst.parse_statement(f"{factory} = lambda: {layer}")]
+    created += [cst.parse_statement(f"self.{name} = {factory}()") for name in names]
+    created[0] = created[0].with_changes(leading_lines=statement.leading_lines)
+    renamed = {id(call.func): name for call, name in zip(calls, names)}
+
+    class Rewrite(cst.CSTTransformer):
+        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+            name = renamed.get(id(original))
+            return updated.with_changes(attr=cst.Name(name)) if name else updated
+
+        def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine) -> Any:
+            return cst.FlattenSentinel(created) if original is statement else updated
+
+    return index.module.visit(Rewrite()).code
+
+
+def _in_loop(index: SourceIndex, node: cst.CSTNode, stop: cst.CSTNode) -> bool:
+    current = index.parent(node)
+    while current is not None and current is not stop:
+        if isinstance(current, (cst.For, cst.While, cst.ListComp, cst.GeneratorExp, cst.SetComp, cst.DictComp)):
+            return True
+        current = index.parent(current)
+    return False
