@@ -15,6 +15,11 @@ stores it; every call in the file that binds the result (``out = f(x)``) unpacks
 stores the returned value exactly where the function used to (``history.append(leaked)`` or
 ``last = leaked``), now a real tensor. Every other use of ``out`` is unchanged. A function with
 several returns, or calls that do not simply bind the result, are reported, not rewritten.
+
+A second shape (tf-keras): a Model subclass whose ``build`` calls ``super().build(shape)`` and
+whose ``call`` uses ``add_loss``. ``Model.build`` with a shape traces ``call`` in its own build
+graph, so the loss tensor recorded there is out of scope in the training step (same error). Fix:
+drop the ``super().build(...)`` call; the model is built by its first call, inside the step.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.tf_functions import enclosing_class, functions, tf_function_decorator
+from codemods.tf_functions import calls_in, enclosing_class, functions, is_model_subclass, method, tf_function_decorator
 from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
@@ -43,6 +48,17 @@ class ReturnLeaked(Plan):
 
     def describe(self) -> str:
         return f"return leaked: `{self.function}` returns `{self.value}` instead of storing it in `{self.sink}`"
+
+
+@dataclass(frozen=True)
+class LetCallBuild(Plan):
+    """`cls.build` no longer calls `super().build(shape)`: Keras builds the model at its first call,
+    inside the traced step, so what `call` adds with `add_loss` belongs to that trace."""
+
+    cls: str
+
+    def describe(self) -> str:
+        return f"let call build: `{self.cls}.build` no longer calls `super().build(...)` (which traces `call` in a build graph)"
 
 
 class LeakedTensor(FaultRule):
@@ -64,12 +80,21 @@ class LeakedTensor(FaultRule):
                 message += f" ({_rewritable(index, function, leak)})"
             repairs = (ReturnLeaked(function.name.value, leak.value, leak.sink),) if plan_ok else ()
             faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=True))
+        for cls, supers in _build_traces(index):
+            span = index.span_of(supers[0])
+            message = (
+                f"`{cls.name.value}.build` calls `super().build(...)`, which (tf-keras) traces `call` and its `add_loss` "
+                "in a separate build graph; the loss tensor recorded there is out of scope in training: let the first call build the model"
+            )
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=(LetCallBuild(cls.name.value),), explains_error=True))
         if not faults and evidence.error.span is not None:
             span = evidence.error.span
             faults.append(self.fault(span.line, span.col + 1, "a tensor escaped a tf.function trace: return it from the function and use the returned value", explains_error=True))
         return faults
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, LetCallBuild):
+            return _let_call_build(index, plan)
         if not isinstance(plan, ReturnLeaked):
             raise Skip(f"not a {self.code} plan: {plan.kind}")
         found = next(((f, leak) for f, leak in _leaks(index) if f.name.value == plan.function), None)
@@ -131,6 +156,28 @@ class LeakedTensor(FaultRule):
                 "print(history[-1])\n"
             ),
         ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "class Net(tf.keras.Model):\n"
+                "    def build(self, shape):\n"
+                "        self.aux = tf.keras.layers.Dense(shape[-1])\n"
+                "        super().build(shape)\n"
+                "    def call(self, x):\n"
+                "        self.add_loss(tf.reduce_mean(self.aux(x)))\n"
+                "        return x\n"
+            ),
+            plan=LetCallBuild("Net"),
+            after=(
+                "import tensorflow as tf\n"
+                "class Net(tf.keras.Model):\n"
+                "    def build(self, shape):\n"
+                "        self.aux = tf.keras.layers.Dense(shape[-1])\n"
+                "    def call(self, x):\n"
+                "        self.add_loss(tf.reduce_mean(self.aux(x)))\n"
+                "        return x\n"
+            ),
+        ),
     )
     UNCHANGED = (
         Example(
@@ -148,6 +195,56 @@ class LeakedTensor(FaultRule):
             note="the call's result is not bound to a name: there is nowhere to unpack the leaked value",
         ),
     )
+
+
+def _build_traces(index: SourceIndex) -> list[tuple[cst.ClassDef, list[cst.CSTNode]]]:
+    """Model subclasses whose `build` calls `super().build(...)` and whose `call` uses `add_loss`."""
+    found = []
+    for node in index.positions:
+        if not isinstance(node, cst.ClassDef) or not is_model_subclass(index, node):
+            continue
+        build, call = method(node, "build"), method(node, "call")
+        if build is None or call is None:
+            continue
+        if not any(isinstance(c.func, cst.Attribute) and c.func.attr.value == "add_loss" for c in calls_in(call)):
+            continue
+        supers: list[cst.CSTNode] = [s for s in build.body.body if _is_super_build(s)]  # type: ignore[attr-defined]
+        if supers:
+            found.append((node, supers))
+    return found
+
+
+def _is_super_build(statement: cst.CSTNode) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    call = small.value if isinstance(small, cst.Expr) else None
+    return (
+        isinstance(call, cst.Call)
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "build"
+        and isinstance(call.func.value, cst.Call)
+        and isinstance(call.func.value.func, cst.Name)
+        and call.func.value.func.value == "super"
+    )
+
+
+def _let_call_build(index: SourceIndex, plan: LetCallBuild) -> str:
+    found = next((c for c, _ in _build_traces(index) if c.name.value == plan.cls), None)
+    if found is None:
+        raise Skip(f"no model `{plan.cls}` whose build calls super().build and whose call adds a loss")
+    build = method(found, "build")
+    assert build is not None
+    body = [s for s in build.body.body if not _is_super_build(s)]  # type: ignore[attr-defined]
+    if not body:
+        body = [cst.SimpleStatementLine([cst.Pass()])]
+    new_build = build.with_changes(body=build.body.with_changes(body=body))
+
+    class Drop(cst.CSTTransformer):
+        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+            return new_build if original is build else updated
+
+    return index.module.visit(Drop()).code
 
 
 class _Leak:
