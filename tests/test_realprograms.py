@@ -27,3 +27,12 @@ def test_a_correct_program_runs_to_the_end_with_no_fault(engine: Engine, name: s
     assert outcome.error is None and outcome.program_error is None, (outcome.error, outcome.program_error)
     assert outcome.faults == ()
     assert any(STUBS[name] in note for note in outcome.notes), outcome.notes
+
+
+def test_a_wiring_fault_in_a_downloading_program_is_found_and_fixed(engine: Engine) -> None:
+    clean = (FOLDER / "gradcam_urlopen.py").read_text()
+    faulty = clean.replace("GlobalAveragePooling2D()(last_conv)", "GlobalAveragePooling2D()(x)")
+    assert faulty != clean
+    outcome = engine.fix(FOLDER / "gradcam_urlopen.py", text=faulty)
+    assert [f.fault.code for f in outcome.faults] == ["GF102"]
+    assert outcome.fixed == clean
