@@ -57,6 +57,20 @@ class HoistCreation(Plan):
         return f"hoist creation: `{self.target}` (line {self.line}) is created once, above `{self.function}`"
 
 
+@dataclass(frozen=True)
+class TracePerLoop(Plan):
+    """The tf.function `function` is called in a loop whose every pass makes new objects for it
+    (a model, an optimizer): the decorator goes, and the loop's pass wraps the plain function
+    anew (`<function>_traced = tf.function(<function>)`), so each pass's objects build their
+    variables on the first call of their own tf.function."""
+
+    function: str
+    line: int  # the loop
+
+    def describe(self) -> str:
+        return f"trace per loop: `{self.function}` becomes a new tf.function on each pass of the loop at line {self.line}"
+
+
 class VariableInFunction(FaultRule):
     code = "GF303"
     name = "variable-in-function"
@@ -109,6 +123,7 @@ class VariableInFunction(FaultRule):
                 "variables are created on a later trace of a tf.function (a new optimizer, model or "
                 "variable reaching a function that was already traced): create them once, before the "
                 "first call, or give each its own tf.function",
+                repairs=tuple(TracePerLoop(f, loop) for f, loop in _per_loop(index)),
                 explains_error=True,
             ))
         return faults
@@ -126,11 +141,17 @@ class VariableInFunction(FaultRule):
                 repairs = (HoistCreation(name, site.line, target),)
         how = "on every trace" if site.creation.traced else "on every call"
         message = f"{where} {how} (line {site.line}): create it once, where `{name}` is defined, and reuse it"
+        if not repairs and site.creation.traced:  # new objects passed in on each pass of a loop
+            repairs = tuple(TracePerLoop(f, loop) for f, loop in _per_loop(index) if f == name)
+            if repairs:
+                message += ", or trace it anew for each pass of the loop that makes new objects for it"
         if not repairs:
             message += " (report only: the creation is not a plain assignment that can move)"
         return self.fault(site.line, site.col + 1, message, repairs=repairs, explains_error=explains)
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, TracePerLoop):
+            return _trace_per_loop(index, plan)
         if isinstance(plan, HoistCreation):
             return _hoist_creation(index, plan)
         if not isinstance(plan, HoistVariables):
@@ -211,8 +232,59 @@ class VariableInFunction(FaultRule):
             ),
             note="the probe saw the optimizer's variables made at that line on every trace",
         ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "@tf.function\n"
+                "def step(model, opt, x):\n"
+                "    with tf.GradientTape() as tape:\n"
+                "        loss = tf.reduce_sum(model(x))\n"
+                "    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))\n"
+                "\n"
+                "\n"
+                "for lr in (0.1, 0.01):\n"
+                "    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+                "    opt = tf.keras.optimizers.Adam(lr)\n"
+                "    step(model, opt, tf.ones((2, 3)))\n"
+            ),
+            plan=TracePerLoop("step", line=11),
+            after=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "def step(model, opt, x):\n"
+                "    with tf.GradientTape() as tape:\n"
+                "        loss = tf.reduce_sum(model(x))\n"
+                "    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))\n"
+                "\n"
+                "\n"
+                "for lr in (0.1, 0.01):\n"
+                "    step_traced = tf.function(step)\n"
+                "    model = tf.keras.Sequential([tf.keras.layers.Dense(1)])\n"
+                "    opt = tf.keras.optimizers.Adam(lr)\n"
+                "    step_traced(model, opt, tf.ones((2, 3)))\n"
+            ),
+            note="each pass makes a new model and optimizer: each gets its own tf.function",
+        ),
     )
     UNCHANGED = (
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "opt = tf.keras.optimizers.Adam()\n"
+                "@tf.function\n"
+                "def step(x):\n"
+                "    return x * 2\n"
+                "for i in range(3):\n"
+                "    x = tf.ones((2,))\n"
+                "    step(x)\n"
+                "step(tf.zeros((2,)))\n"
+            ),
+            plan=TracePerLoop("step", line=6),
+            note="`step` is called outside the loop too",
+        ),
         Example(
             before=(
                 "import tensorflow as tf\n"
@@ -326,3 +398,93 @@ def _movable(index: SourceIndex, function: cst.FunctionDef, statement: cst.Simpl
 
     value.visit(Reads())
     return not (reads & local)
+
+
+def _loop_calls(index: SourceIndex, function: cst.FunctionDef) -> tuple[cst.For | cst.While, list[cst.Call]] | None:
+    """The loop all calls of the module-level `function` are in, that rebinds (directly in its
+    body) a name passed to them; the calls."""
+    name = function.name.value
+    calls = [n for n in index.positions if isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == name]
+    loops: set[cst.CSTNode] = set()
+    for call in calls:
+        passed = {a.value.value for a in call.args if isinstance(a.value, cst.Name)}
+        loop: cst.For | cst.While | None = None
+        current = index.parent(call)
+        while current is not None:
+            if isinstance(current, (cst.For, cst.While)) and passed & _rebound(current):
+                loop = current  # the outermost such loop: the innermost may only feed batches
+            current = index.parent(current)
+        if loop is None:
+            return None
+        loops.add(loop)
+    if len(loops) != 1:
+        return None
+    only = loops.pop()
+    assert isinstance(only, (cst.For, cst.While))
+    return only, calls
+
+
+def _rebound(loop: cst.For | cst.While) -> set[str]:
+    names: set[str] = set()
+    for statement in loop.body.body if isinstance(loop.body, cst.IndentedBlock) else ():
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call):
+                    names |= {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+    return names
+
+
+def _per_loop(index: SourceIndex) -> list[tuple[str, int]]:
+    found = []
+    for function in functions(index):
+        if tf_function_decorator(index, function) is None or not isinstance(index.parent(function), cst.Module):
+            continue
+        located = _loop_calls(index, function)
+        if located is not None:
+            found.append((function.name.value, index.range(located[0]).start.line))
+    return found
+
+
+def _trace_per_loop(index: SourceIndex, plan: TracePerLoop) -> str:
+    function = next((f for f in functions(index) if f.name.value == plan.function and isinstance(index.parent(f), cst.Module)), None)
+    decorator = tf_function_decorator(index, function) if function is not None else None
+    located = _loop_calls(index, function) if function is not None else None
+    if function is None or decorator is None or located is None or index.range(located[0]).start.line != plan.line:
+        raise Skip(f"no tf.function `{plan.function}` called in a loop at line {plan.line}")
+    loop, calls = located
+    if not isinstance(loop.body, cst.IndentedBlock):
+        raise Skip("a one-line loop")
+    expression = decorator.decorator
+    if isinstance(expression, cst.Call):  # @tf.function(jit_compile=True): the same arguments
+        wrapper = expression.with_changes(args=[cst.Arg(cst.Name(plan.function)), *expression.args])
+    else:
+        wrapper = cst.Call(func=expression, args=[cst.Arg(cst.Name(plan.function))])
+    traced = f"{plan.function}_traced"
+    if any(isinstance(n, cst.Name) and n.value == traced for n in index.positions):
+        raise Skip(f"`{traced}` is taken")
+    wrap = cst.parse_statement(f"{traced} = {index.module.code_for_node(wrapper)}")
+    targets = {id(c.func) for c in calls}
+
+    class Rewrite(cst.CSTTransformer):
+        def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+            return cst.Name(traced) if id(original) in targets else updated
+
+        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+            if original is not function:
+                return updated
+            return updated.with_changes(decorators=[d for d, o in zip(updated.decorators, original.decorators) if o is not decorator])
+
+        def leave_For(self, original: cst.For, updated: cst.For) -> cst.For:
+            return self._wrap(original, updated)  # type: ignore[return-value]
+
+        def leave_While(self, original: cst.While, updated: cst.While) -> cst.While:
+            return self._wrap(original, updated)  # type: ignore[return-value]
+
+        def _wrap(self, original: cst.For | cst.While, updated: cst.For | cst.While) -> cst.For | cst.While:
+            if original is not loop:
+                return updated
+            body = updated.body
+            assert isinstance(body, cst.IndentedBlock)
+            return updated.with_changes(body=body.with_changes(body=[wrap, *body.body]))
+
+    return index.module.visit(Rewrite()).code
