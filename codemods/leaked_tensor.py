@@ -20,6 +20,13 @@ A second shape (tf-keras): a Model subclass whose ``build`` calls ``super().buil
 whose ``call`` uses ``add_loss``. ``Model.build`` with a shape traces ``call`` in its own build
 graph, so the loss tensor recorded there is out of scope in the training step (same error). Fix:
 drop the ``super().build(...)`` call; the model is built by its first call, inside the step.
+
+A third shape: a layer (often a ``Wrapper``) whose ``call`` assigns tensors to the weights of a
+sub-layer (``self.layer.kernel = dropout(self.layer.kernel)``): tf-keras then reads a graph tensor
+of an old trace (same error), Keras 3 refuses (``property 'kernel' ... has no setter``). Fix: keep
+them in locals (``kernel = self.layer.kernel`` where first read) and compute the wrapped dense layer
+from them (``self.layer.activation(tf.matmul(x, kernel) + bias)``) instead of calling it; the
+engine's verification rejects this where the sub-layer is not dense.
 """
 
 from __future__ import annotations
@@ -30,11 +37,21 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
-from codemods.tf_functions import calls_in, enclosing_class, functions, is_model_subclass, method, tf_function_decorator
+from codemods.tf_functions import (
+    calls_in,
+    enclosing_class,
+    functions,
+    is_keras_subclass,
+    is_model_subclass,
+    method,
+    tf_function_decorator,
+)
 from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
 SYMPTOMS = ("is out of scope and cannot be used here", "SymbolicTensor")
+# Keras 3: a layer's `kernel` is a read-only property (the key line is below this first one)
+NO_SETTER = ("has no setter", "Exception encountered when calling")
 
 
 @dataclass(frozen=True)
@@ -61,15 +78,39 @@ class LetCallBuild(Plan):
         return f"let call build: `{self.cls}.build` no longer calls `super().build(...)` (which traces `call` in a build graph)"
 
 
+@dataclass(frozen=True)
+class LocalWeights(Plan):
+    """`cls.call` keeps the dropped/modified `attrs` of `self.<sub>` in locals and computes the
+    wrapped dense layer from them (`activation(x @ kernel + bias)`) instead of calling it."""
+
+    cls: str
+    sub: str
+    attrs: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"local weights: `{self.cls}.call` keeps {', '.join(self.attrs)} as locals and applies `self.{self.sub}`'s dense computation to them"
+
+
 class LeakedTensor(FaultRule):
     code = "GF305"
     name = "leaked-tensor"
     summary = "a tensor made inside a tf.function is stored outside it and used later"
 
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
-        if evidence.error is None or not any(s in evidence.error.message for s in SYMPTOMS):
+        if evidence.error is None or not any(s in evidence.error.message for s in (*SYMPTOMS, *NO_SETTER)):
             return []
         faults = []
+        for cls, sub, attrs, first in _wrapped_overwrites(index):
+            span = index.span_of(first)
+            names = ", ".join(f"`self.{sub}.{a}`" for a in attrs)
+            message = (
+                f"`{cls.name.value}.call` assigns tensors of its trace to {names}: the wrapped layer's weights are replaced by "
+                "graph tensors (out of scope in the next trace; a read-only property in Keras 3); compute local tensors and use them"
+            )
+            repairs: tuple[Plan, ...] = (LocalWeights(cls.name.value, sub, attrs),) if "kernel" in attrs else ()
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=True))
+        if not any(s in evidence.error.message for s in SYMPTOMS):
+            return faults
         for function, leak in _leaks(index):
             span = index.span_of(leak.statement)
             plan_ok = _rewritable(index, function, leak) is None
@@ -95,6 +136,8 @@ class LeakedTensor(FaultRule):
     def transform(self, index: SourceIndex, plan: Plan) -> str:
         if isinstance(plan, LetCallBuild):
             return _let_call_build(index, plan)
+        if isinstance(plan, LocalWeights):
+            return _local_weights(index, plan)
         if not isinstance(plan, ReturnLeaked):
             raise Skip(f"not a {self.code} plan: {plan.kind}")
         found = next(((f, leak) for f, leak in _leaks(index) if f.name.value == plan.function), None)
@@ -245,6 +288,107 @@ def _let_call_build(index: SourceIndex, plan: LetCallBuild) -> str:
             return new_build if original is build else updated
 
     return index.module.visit(Drop()).code
+
+
+def _self_sub_attr(node: cst.CSTNode) -> tuple[str, str] | None:
+    """`self.<sub>.<attr>` -> (sub, attr)."""
+    if (
+        isinstance(node, cst.Attribute)
+        and isinstance(node.value, cst.Attribute)
+        and isinstance(node.value.value, cst.Name)
+        and node.value.value.value == "self"
+    ):
+        return node.value.attr.value, node.attr.value
+    return None
+
+
+def _wrapped_overwrites(index: SourceIndex) -> list[tuple[cst.ClassDef, str, tuple[str, ...], cst.CSTNode]]:
+    """Keras layers whose `call` assigns to attributes of one sub-layer (`self.layer.kernel = ...`)."""
+    found: list[tuple[cst.ClassDef, str, tuple[str, ...], cst.CSTNode]] = []
+    for node in index.positions:
+        if not isinstance(node, cst.ClassDef) or not (is_keras_subclass(index, node) or _is_wrapper(index, node)):
+            continue
+        call = method(node, "call")
+        if call is None:
+            continue
+        targets = [
+            (*pair, n) for n in index.positions
+            if isinstance(n, cst.AssignTarget) and (pair := _self_sub_attr(n.target)) is not None and _inside(index, n, call)
+        ]
+        subs = {t[0] for t in targets}
+        if len(subs) == 1:
+            attrs = tuple(dict.fromkeys(t[1] for t in targets))
+            found.append((node, subs.pop(), attrs, targets[0][2]))
+    return found
+
+
+def _is_wrapper(index: SourceIndex, cls: cst.ClassDef) -> bool:
+    return any(index.module.code_for_node(b.value).split(".")[-1] == "Wrapper" for b in cls.bases)
+
+
+def _inside(index: SourceIndex, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+    parent = index.parent(node)
+    while parent is not None and parent is not outer:
+        parent = index.parent(parent)
+    return parent is outer
+
+
+def _tf_alias(index: SourceIndex) -> str | None:
+    for node in index.module.body:
+        if isinstance(node, cst.SimpleStatementLine) and isinstance(node.body[0], cst.Import):
+            for alias in node.body[0].names:
+                if index.module.code_for_node(alias.name) == "tensorflow":
+                    return index.module.code_for_node(alias.asname.name) if alias.asname is not None else "tensorflow"
+    return None
+
+
+def _local_weights(index: SourceIndex, plan: LocalWeights) -> str:
+    found = next((c for c, sub, attrs, _ in _wrapped_overwrites(index) if c.name.value == plan.cls and sub == plan.sub), None)
+    if found is None:
+        raise Skip(f"no layer `{plan.cls}` whose call assigns to `self.{plan.sub}` attributes")
+    tf = _tf_alias(index)
+    if tf is None:
+        raise Skip("tensorflow is not imported as a module")
+    call = method(found, "call")
+    assert call is not None
+    attrs, sub = plan.attrs, plan.sub
+    used = {
+        n.value for n in index.positions
+        if isinstance(n, cst.Name) and _inside(index, n, call) and not (isinstance(p := index.parent(n), cst.Attribute) and p.attr is n)
+    }
+    if set(attrs) & used:
+        raise Skip("a local of that name exists already")
+
+    class Localize(cst.CSTTransformer):
+        def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+            pair = _self_sub_attr(original)
+            return cst.Name(pair[1]) if pair is not None and pair[0] == sub and pair[1] in attrs else updated
+
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            func = original.func
+            layer = f"self.{sub}"
+            if (_self_sub_attr(func) == (sub, "call") or index.module.code_for_node(func) == layer) and updated.args:
+                x = index.module.code_for_node(updated.args[0].value)
+                bias = "bias" if "bias" in attrs else f"{layer}.bias"
+                return cst.parse_expression(f"{layer}.activation({tf}.matmul({x}, kernel) + {bias})")
+            return updated
+
+    statements = list(call.body.body)  # type: ignore[attr-defined]
+    # the locals start where the attributes are first read (after any build of the sub-layer)
+    at = next(
+        i for i, st in enumerate(statements)
+        if any((pair := _self_sub_attr(n)) is not None and pair[0] == sub and pair[1] in attrs and _inside(index, n, st) for n in index.positions)
+    )
+    first = cst.parse_statement(f"{', '.join(attrs)} = {', '.join(f'self.{sub}.{a}' for a in attrs)}")
+    body = cst.ensure_type(call.body.visit(Localize()), cst.IndentedBlock)
+    body = body.with_changes(body=[*body.body[:at], first, *body.body[at:]])  # type: ignore[attr-defined]
+    new_call = call.with_changes(body=body)
+
+    class Swap(cst.CSTTransformer):
+        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+            return new_call if original is call else updated
+
+    return index.module.visit(Swap()).code
 
 
 class _Leak:
