@@ -27,6 +27,12 @@ of an old trace (same error), Keras 3 refuses (``property 'kernel' ... has no se
 them in locals (``kernel = self.layer.kernel`` where first read) and compute the wrapped dense layer
 from them (``self.layer.activation(tf.matmul(x, kernel) + bias)``) instead of calling it; the
 engine's verification rejects this where the sub-layer is not dense.
+
+A fourth shape: a ``Metric`` whose ``update_state`` stores a computed tensor on ``self`` that
+``result`` only reduces (``tf.reduce_mean/sum/max(self.x)``): out of scope in Keras 3, silently
+only the last batch in tf-keras (reported without an error too). Fix: running ``total``/``count``/
+``maximum`` weights made with ``add_weight`` in ``__init__``, updated in ``update_state``, and
+``result`` computed from them.
 """
 
 from __future__ import annotations
@@ -91,15 +97,40 @@ class LocalWeights(Plan):
         return f"local weights: `{self.cls}.call` keeps {', '.join(self.attrs)} as locals and applies `self.{self.sub}`'s dense computation to them"
 
 
+REDUCTIONS = {"reduce_mean": ("total", "count"), "reduce_sum": ("total",), "reduce_max": ("maximum",)}
+
+
+@dataclass(frozen=True)
+class MetricWeights(Plan):
+    """The metric keeps running values of `self.<attr>` in weights made in `__init__` (total,
+    count, maximum as `reductions` need), updated with assign/assign_add in `update_state`, and
+    `result` computes from them."""
+
+    cls: str
+    attr: str
+    reductions: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"metric weights: `{self.cls}` accumulates `{self.attr}` in add_weight variables and computes result from them"
+
+
 class LeakedTensor(FaultRule):
     code = "GF305"
     name = "leaked-tensor"
     summary = "a tensor made inside a tf.function is stored outside it and used later"
 
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
-        if evidence.error is None or not any(s in evidence.error.message for s in (*SYMPTOMS, *NO_SETTER)):
-            return []
+        failed = evidence.error is not None and any(s in evidence.error.message for s in SYMPTOMS)
         faults = []
+        for cls, attr, reductions, site in _metric_states(index):
+            span = index.span_of(site)
+            message = (
+                f"`{cls.name.value}.update_state` keeps a tensor of its trace in `self.{attr}` and `result` reduces it: "
+                "out of scope where result runs outside that trace, and only the last batch counts; keep running values in metric weights"
+            )
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=(MetricWeights(cls.name.value, attr, reductions),), explains_error=failed))
+        if evidence.error is None or not any(s in evidence.error.message for s in (*SYMPTOMS, *NO_SETTER)):
+            return faults
         for cls, sub, attrs, first in _wrapped_overwrites(index):
             span = index.span_of(first)
             names = ", ".join(f"`self.{sub}.{a}`" for a in attrs)
@@ -138,6 +169,8 @@ class LeakedTensor(FaultRule):
             return _let_call_build(index, plan)
         if isinstance(plan, LocalWeights):
             return _local_weights(index, plan)
+        if isinstance(plan, MetricWeights):
+            return _metric_weights(index, plan)
         if not isinstance(plan, ReturnLeaked):
             raise Skip(f"not a {self.code} plan: {plan.kind}")
         found = next(((f, leak) for f, leak in _leaks(index) if f.name.value == plan.function), None)
@@ -389,6 +422,103 @@ def _local_weights(index: SourceIndex, plan: LocalWeights) -> str:
             return new_call if original is call else updated
 
     return index.module.visit(Swap()).code
+
+
+def _self_attr(node: cst.CSTNode) -> str | None:
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return node.attr.value
+    return None
+
+
+def _metric_states(index: SourceIndex) -> list[tuple[cst.ClassDef, str, tuple[str, ...], cst.CSTNode]]:
+    """Metric subclasses whose update_state assigns a computed tensor to `self.<attr>` that result
+    only reduces (`tf.reduce_mean/sum/max(self.<attr>)`)."""
+    found: list[tuple[cst.ClassDef, str, tuple[str, ...], cst.CSTNode]] = []
+    for cls in index.positions:
+        if not isinstance(cls, cst.ClassDef) or not any(index.module.code_for_node(b.value).split(".")[-1] == "Metric" for b in cls.bases):
+            continue
+        update, result, init = method(cls, "update_state"), method(cls, "result"), method(cls, "__init__")
+        if update is None or result is None or init is None:
+            continue
+        for n in index.positions:
+            if not (isinstance(n, cst.Assign) and len(n.targets) == 1 and isinstance(n.value, (cst.Call, cst.BinaryOperation)) and _inside(index, n, update)):
+                continue
+            attr = _self_attr(n.targets[0].target)
+            if attr is None:
+                continue
+            reads = [r for r in index.positions if isinstance(r, cst.Attribute) and _self_attr(r) == attr and _inside(index, r, result)]
+            reducers = [index.parent(arg) if (arg := index.parent(r)) is not None else None for r in reads]
+            names = [c.func.attr.value if isinstance(c, cst.Call) and isinstance(c.func, cst.Attribute) else "" for c in reducers]
+            if reads and all(name in REDUCTIONS for name in names):
+                found.append((cls, attr, tuple(dict.fromkeys(names)), n))
+    return found
+
+
+def _metric_weights(index: SourceIndex, plan: MetricWeights) -> str:
+    found = next(((c, site) for c, a, _, site in _metric_states(index) if c.name.value == plan.cls and a == plan.attr), None)
+    tf = _tf_alias(index)
+    if found is None or tf is None:
+        raise Skip(f"no metric `{plan.cls}` keeping `{plan.attr}` on self (with tensorflow imported)")
+    cls, site = found
+    attr = plan.attr
+    weights = list(dict.fromkeys(w for r in plan.reductions for w in REDUCTIONS[r]))
+    made = [cst.parse_statement(f"self.{attr}_{w} = self.add_weight(name='{attr}_{w}', initializer='zeros')") for w in weights]
+    updates = {
+        "total": f"self.{attr}_total.assign_add({tf}.reduce_sum({attr}))",
+        "count": f"self.{attr}_count.assign_add({tf}.cast({tf}.size({attr}), self.dtype))",
+        "maximum": f"self.{attr}_maximum.assign({tf}.maximum(self.{attr}_maximum, {tf}.reduce_max({attr})))",
+    }
+    results = {
+        "reduce_mean": f"{tf}.math.divide_no_nan(self.{attr}_total, self.{attr}_count)",
+        "reduce_sum": f"{tf}.identity(self.{attr}_total)",
+        "reduce_max": f"{tf}.identity(self.{attr}_maximum)",
+    }
+    init, result = method(cls, "__init__"), method(cls, "result")
+
+    class Rewrite(cst.CSTTransformer):
+        def __init__(self) -> None:
+            super().__init__()
+            self.in_result = False
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            if node is result:
+                self.in_result = True
+
+        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+            if original is result:
+                self.in_result = False
+            if original is init:
+                body = [st for st in updated.body.body if not _assigns_self(st, attr)]  # type: ignore[attr-defined]
+                return updated.with_changes(body=updated.body.with_changes(body=[*body, *made]))
+            return updated
+
+        def leave_SimpleStatementLine(self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine) -> Any:
+            if original.body and original.body[0] is site:
+                local = updated.with_changes(body=[cst.ensure_type(updated.body[0], cst.Assign).with_changes(targets=[cst.AssignTarget(cst.Name(attr))])])
+                return cst.FlattenSentinel([local, *(cst.parse_statement(updates[w]) for w in weights)])
+            return updated
+
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            func = original.func
+            if (
+                self.in_result
+                and isinstance(func, cst.Attribute)
+                and func.attr.value in REDUCTIONS
+                and original.args
+                and _self_attr(original.args[0].value) == attr
+            ):
+                return cst.parse_expression(results[func.attr.value])
+            return updated
+
+    return index.module.visit(Rewrite()).code
+
+
+def _assigns_self(statement: cst.CSTNode, attr: str) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and isinstance(statement.body[0], cst.Assign)
+        and any(_self_attr(t.target) == attr for t in statement.body[0].targets)
+    )
 
 
 class _Leak:
