@@ -3,6 +3,8 @@ statement, replacing one node). Each edit works on node identity, never on text.
 
 from __future__ import annotations
 
+from typing import Any
+
 import libcst as cst
 
 from codemods.base import Skip
@@ -198,4 +200,33 @@ def drop_unused_backend_imports(code: str) -> str:
                         requested = True
     if not requested:
         return code
-    return RemoveImportsVisitor(context).transform_module(module).code
+
+    class KeepComments(RemoveImportsVisitor):
+        """A removed top-level import hands its comment lines to the statement after it."""
+
+        def __init__(self, context: CodemodContext) -> None:
+            super().__init__(context)
+            self.pending: list[cst.EmptyLine] = []
+            self.depth = 0  # statements entered and not yet left
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            self.depth += isinstance(node, cst.BaseStatement)
+            return super().on_visit(node)
+
+        def on_leave(self, original_node: cst.CSTNode, updated_node: Any) -> Any:
+            updated = super().on_leave(original_node, updated_node)
+            if not isinstance(original_node, cst.BaseStatement):
+                return updated
+            self.depth -= 1
+            if self.depth:  # not a statement of the module's own body
+                return updated
+            if isinstance(updated, cst.RemovalSentinel) or (
+                isinstance(updated, cst.SimpleStatementLine) and not updated.body
+            ):
+                self.pending += [line for line in original_node.leading_lines if line.comment is not None]  # type: ignore[attr-defined]
+            elif self.pending and isinstance(updated, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+                updated = updated.with_changes(leading_lines=[*self.pending, *updated.leading_lines])
+                self.pending = []
+            return updated
+
+    return KeepComments(context).transform_module(module).code
