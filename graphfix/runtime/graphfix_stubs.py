@@ -331,7 +331,8 @@ def stub_training(directory: str) -> None:
         except Exception:
             pass
 
-    if "tf_keras" in sys.modules:
+    legacy = os.environ.get("TF_USE_LEGACY_KERAS", "").lower() in ("1", "true", "yes")
+    if "tf_keras" in sys.modules or legacy:  # under tf-keras every `tf.keras` alias must be stubbed up front
         tf_keras_model()
     else:  # importing tf_keras costs a second: only when the program imports it
         import graphfix_recorder
@@ -353,7 +354,7 @@ def _stub_loading(prefix: str = "") -> None:
     for name, module in list(sys.modules.items()):
         if not name.startswith(prefix):
             continue
-        if module is not None and name.endswith((".models", ".saving")) and callable(getattr(module, "load_model", None)):
+        if module is not None and name.endswith((".models", ".saving", ".saving_api")) and callable(getattr(module, "load_model", None)):
             module.load_model = _from_tmp(module.load_model, "load_model", method=False)  # type: ignore[attr-defined]
         if module is not None and name.endswith(".utils") and hasattr(module, "plot_model"):
             module.plot_model = lambda *a, **k: _note("plot_model: skipped")  # type: ignore[attr-defined]
