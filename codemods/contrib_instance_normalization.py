@@ -139,8 +139,19 @@ class ContribInstanceNormalization(FaultRule):
         # the import's line becomes `import keras` when the layer needs it, so the lines after
         # it keep their numbers (the next error of a legacy file is usually on the next import)
         keep = not binds_keras(index.module)
-        body = [cst.parse_statement("import keras").with_changes(leading_lines=target.leading_lines) if line is target else line  # type: ignore[union-attr]
-                for line in index.module.body if line is not target or keep]
+        body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []  # the comments above a dropped import stay in the file
+        for line in index.module.body:
+            if line is target:
+                if keep:
+                    body.append(cst.parse_statement("import keras").with_changes(leading_lines=target.leading_lines))  # type: ignore[union-attr]
+                else:
+                    carried = [empty for empty in target.leading_lines if empty.comment is not None]  # type: ignore[union-attr]
+                continue
+            if carried:
+                line = line.with_changes(leading_lines=[*carried, *line.leading_lines])
+                carried = []
+            body.append(line)
         return after_imports(public_imports(index.module.with_changes(body=body).code), LOCAL_LAYER)
 
     EXAMPLES = (

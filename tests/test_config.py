@@ -107,7 +107,9 @@ def test_inline_suppression_with_unknown_code_is_an_error(tmp_path: Path) -> Non
 def test_suppression_reads_comments_only() -> None:
     text = 's = "# graphfix: ignore[GF101]"\nx = 1  # graphfix: ignore\ny = 2  # GRAPHFIX: ignore[gf101, GF2]\n'
     table = suppressions(text, CODES)
-    assert table == {2: None, 3: frozenset({"GF101", "GF201", "GF202", "GF203"})}
+    series = {code for code in CODES if code.startswith("GF2")}
+    assert "GF201" in series and "GF101" not in series
+    assert table == {2: None, 3: frozenset({"GF101", *series})}
     with pytest.raises(ConfigError):
         suppressions("x = 1  # graphfix: ignore[]\n", CODES)
 
