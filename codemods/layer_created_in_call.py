@@ -444,9 +444,9 @@ def _hoist(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, made: l
         attr = _unique(_preferred_name(index, construction), taken)
         taken.add(attr)
         replacements[construction] = cst.parse_expression(f"self.{attr}")
-        created = construction.visit(_ShapeToArgument(input_name, shape_name)) if input_name else construction
+        created = construction.visit(ShapeToArgument(input_name, shape_name)) if input_name else construction
         assert isinstance(created, cst.Call)
-        assignments.extend(_weight_statements(index, created, attr, taken) or [
+        assignments.extend(weight_statements(index, created, attr, taken, construction) or [
             cst.parse_statement(f"self.{attr} = {index.module.code_for_node(created)}")
         ])
     signature = "__init__(self, **kwargs)" if into == "__init__" else f"build(self, {shape_name})"
@@ -479,13 +479,16 @@ def _hoist(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, made: l
 _VARIABLE_KEYWORDS = {"initial_value", "trainable", "name", "dtype"}
 
 
-def _weight_statements(index: SourceIndex, created: cst.Call, attr: str, taken: set[str]) -> list[cst.BaseStatement]:
+def weight_statements(
+    index: SourceIndex, created: cst.Call, attr: str, taken: set[str], original: cst.Call | None = None
+) -> list[cst.BaseStatement]:
     """`tf.Variable(value, name=..., trainable=..., dtype=...)` as the layer's own weight:
     `<local> = tf.convert_to_tensor(value, dtype=...)` then `self.<attr> = self.add_weight(...)`
     with that shape, dtype and value (Keras 3 does not track a `tf.Variable` kept on a layer, so
-    it would be neither trained nor saved). Empty for anything else (another keyword, `add_weight`)."""
+    it would be neither trained nor saved). Empty for anything else (another keyword, `add_weight`).
+    `original`: the construction in the file, when `created` is a rewritten copy of it."""
     func = index.module.code_for_node(created.func)
-    if not func.endswith(".Variable") or "tensorflow.Variable" not in qualified_names(index, created.func):
+    if not func.endswith(".Variable") or "tensorflow.Variable" not in qualified_names(index, (original or created).func):
         return []
     module = func[: -len(".Variable")]
     keywords = {a.keyword.value: index.module.code_for_node(a.value) for a in created.args if a.keyword is not None}
@@ -508,7 +511,7 @@ def _weight_statements(index: SourceIndex, created: cst.Call, attr: str, taken: 
     ]
 
 
-class _ShapeToArgument(cst.CSTTransformer):
+class ShapeToArgument(cst.CSTTransformer):
     """`<input>.shape[i]` -> `<shape argument>[i]`."""
 
     def __init__(self, input_name: str, shape_name: str) -> None:
@@ -570,13 +573,13 @@ def _derived(index: SourceIndex, call: cst.FunctionDef) -> dict[str, cst.SimpleS
         names = [e.value.value for e in elements if isinstance(e.value, cst.Name)]
         if len(names) != len(elements) or any(len(scope[n]) != 1 for n in names if n != "_"):
             continue
-        reads, shaped = _shape_reads(assign.value, input_name)
+        reads, shaped = shape_reads(assign.value, input_name)
         if (shaped or reads & set(derived)) and not (reads & local - set(derived) - {"self"}):
             derived.update(dict.fromkeys(names, statement))
     return derived
 
 
-def _shape_reads(value: cst.BaseExpression, input_name: str) -> tuple[set[str], bool]:
+def shape_reads(value: cst.BaseExpression, input_name: str) -> tuple[set[str], bool]:
     """The names `value` reads, its input's shape aside, and whether it reads that shape."""
     reads: set[str] = set()
     shaped = False
@@ -620,18 +623,18 @@ def _prelude(
     needed: set[str] = set()
     for construction in made:
         for arg in construction.args:
-            needed |= _shape_reads(arg.value, input_name)[0]
+            needed |= shape_reads(arg.value, input_name)[0]
     chosen: list[cst.SimpleStatementLine] = []
     for statement in reversed(list(dict.fromkeys(derived.values()))):
         bound = {n for n, s in derived.items() if s is statement}
         if bound & needed:
             chosen.insert(0, statement)
-            needed |= _shape_reads(statement.body[0].value, input_name)[0]  # type: ignore[attr-defined]
+            needed |= shape_reads(statement.body[0].value, input_name)[0]  # type: ignore[attr-defined]
     if host is not None:
         taken = _attributes_and_locals(host)
         if any(n in taken for s in chosen for n, t in derived.items() if t is s):
             raise Skip("`build` already binds a name the shape computation needs")
-    mapper = _ShapeToArgument(input_name, shape_name)
+    mapper = ShapeToArgument(input_name, shape_name)
     rewritten = [s.visit(mapper) for s in chosen]
     return [s.with_changes(leading_lines=[]) for s in rewritten if isinstance(s, cst.SimpleStatementLine)]
 

@@ -25,7 +25,9 @@ from typing import Any
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
+from codemods.create_once import create_once, creation_at, holder_scope, innermost_function
 from codemods.creation_sites import SINGLETON, Site, creation_error, faulty_sites, function_at, statement_at
+from codemods.lambda_layer import lambda_function, lambda_to_layer
 from codemods.layer_created_in_call import constructions_in_call
 from codemods.tf_functions import creates_variable, enclosing_class, functions, tf_function_decorator
 from graphfix.ftypes import Evidence, Fault, Plan
@@ -69,6 +71,31 @@ class TracePerLoop(Plan):
 
     def describe(self) -> str:
         return f"trace per loop: `{self.function}` becomes a new tf.function on each pass of the loop at line {self.line}"
+
+
+@dataclass(frozen=True)
+class LambdaToLayer(Plan):
+    """The function `function`, wrapped in `Lambda` and creating `tf.Variable`s on every call,
+    becomes a Layer subclass whose variables are weights made once in `build`; each `Lambda` of
+    it becomes one of those layers."""
+
+    function: str
+
+    def describe(self) -> str:
+        return f"lambda to layer: `{self.function}`, wrapped in `Lambda`, becomes a layer whose variables are weights made in `build`"
+
+
+@dataclass(frozen=True)
+class CreateOnce(Plan):
+    """The creation at `line` of the plain function `function` (its value reads the function's
+    arguments or locals, so it cannot move out) runs on the first call only: a holder next to
+    the function keeps what it made, later calls and traces reuse it."""
+
+    function: str
+    line: int
+
+    def describe(self) -> str:
+        return f"create once: line {self.line} of `{self.function}` creates on the first call only; later calls reuse it"
 
 
 class VariableInFunction(FaultRule):
@@ -139,17 +166,30 @@ class VariableInFunction(FaultRule):
             where = f"`{name}` creates `{target}` ({what})"
             if _movable(index, site.function, statement):
                 repairs = (HoistCreation(name, site.line, target),)
+        wrapped = site.function is not None and lambda_function(index, name) is site.function
+        if wrapped:  # a Lambda's function: each Lambda needs its own variables, made once
+            repairs = (LambdaToLayer(name),)
         how = "on every trace" if site.creation.traced else "on every call"
         message = f"{where} {how} (line {site.line}): create it once, where `{name}` is defined, and reuse it"
         if not repairs and site.creation.traced:  # new objects passed in on each pass of a loop
             repairs = tuple(TracePerLoop(f, loop) for f, loop in _per_loop(index) if f == name)
             if repairs:
                 message += ", or trace it anew for each pass of the loop that makes new objects for it"
-        if not repairs:
+        innermost = site.creation.site.function
+        if not repairs and not wrapped and _creates_once_able(index, innermost, site.line):
+            repairs = (CreateOnce(innermost, site.line),)
+            message += f" (it reads `{innermost}`'s arguments: create it on the first call only)"
+        if wrapped:
+            message = f"{where} on every call of its `Lambda` layers (line {site.line}): untracked, never trained; make it a layer that creates them in `build`"
+        elif not repairs:
             message += " (report only: the creation is not a plain assignment that can move)"
         return self.fault(site.line, site.col + 1, message, repairs=repairs, explains_error=explains)
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, LambdaToLayer):
+            return lambda_to_layer(index, plan.function)
+        if isinstance(plan, CreateOnce):
+            return create_once(index, plan.function, plan.line)
         if isinstance(plan, TracePerLoop):
             return _trace_per_loop(index, plan)
         if isinstance(plan, HoistCreation):
@@ -268,8 +308,99 @@ class VariableInFunction(FaultRule):
             ),
             note="each pass makes a new model and optimizer: each gets its own tf.function",
         ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "from tensorflow.keras import layers\n"
+                "\n"
+                "\n"
+                "def gain(x, floor=0.1):\n"
+                "    g = tf.Variable(tf.ones(x.shape[-1:]), name='g')\n"
+                "    return tf.maximum(x * g, floor)\n"
+                "\n"
+                "\n"
+                "inputs = tf.keras.Input((4,))\n"
+                "h = layers.Lambda(gain, arguments={'floor': 0.0}, name='gain_1')(inputs)\n"
+            ),
+            plan=LambdaToLayer("gain"),
+            after=(
+                "import tensorflow as tf\n"
+                "from tensorflow.keras import layers\n"
+                "\n"
+                "\n"
+                "class Gain(layers.Layer):\n"
+                "    def __init__(self, floor=0.1, **kwargs):\n"
+                "        super().__init__(**kwargs)\n"
+                "        self.floor = floor\n"
+                "\n"
+                "    def build(self, input_shape):\n"
+                "        g_value = tf.convert_to_tensor(tf.ones(input_shape[-1:]))\n"
+                "        self.g = self.add_weight(shape=g_value.shape, dtype=g_value.dtype, name='g', initializer=lambda shape, dtype=None: g_value)\n"
+                "\n"
+                "    def call(self, x):\n"
+                "        floor = self.floor\n"
+                "        g = self.g\n"
+                "        return tf.maximum(x * g, floor)\n"
+                "\n"
+                "\n"
+                "inputs = tf.keras.Input((4,))\n"
+                "h = Gain(floor=0.0, name='gain_1')(inputs)\n"
+            ),
+            note="the probe saw the Lambda's function create a variable on every call",
+        ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "def pairwise(scores, table=None):\n"
+                "    if table is None:\n"
+                "        table = tf.Variable(tf.zeros([scores.shape[-1]] * 2))\n"
+                "    return scores @ table\n"
+            ),
+            plan=CreateOnce("pairwise", line=6),
+            after=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "_pairwise_table = None  # created once, on the first call of `pairwise`\n"
+                "\n"
+                "\n"
+                "def pairwise(scores, table=None):\n"
+                "    global _pairwise_table\n"
+                "    if table is None:\n"
+                "        if _pairwise_table is None:\n"
+                "            _pairwise_table = tf.Variable(tf.zeros([scores.shape[-1]] * 2))\n"
+                "        table = _pairwise_table\n"
+                "    return scores @ table\n"
+            ),
+            note="the size comes from the argument: the variable is made on the first call, then reused",
+        ),
     )
     UNCHANGED = (
+        Example(
+            before=(
+                "import keras\n"
+                "def scaled(x):\n"
+                "    w = keras.Variable(1.0)\n"
+                "    return x * w\n"
+                "layer = keras.layers.Lambda(scaled)\n"
+                "print(scaled(2.0))\n"
+            ),
+            plan=LambdaToLayer("scaled"),
+            note="the function is also called directly: it must stay a function",
+        ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "class Table:\n"
+                "    def lookup(self, n):\n"
+                "        t = tf.Variable(tf.zeros([n]))\n"
+                "        return t\n"
+            ),
+            plan=CreateOnce("lookup", line=4),
+            note="a method: its owner creates it once (GF302), not a module holder",
+        ),
         Example(
             before=(
                 "import tensorflow as tf\n"
@@ -302,6 +433,15 @@ class VariableInFunction(FaultRule):
             note="the initial value reads the parameter `x`",
         ),
     )
+
+
+def _creates_once_able(index: SourceIndex, name: str, line: int) -> bool:
+    """Line `line` of the plain function `name` is `target = <constructor>(...)`."""
+    function = innermost_function(index, name, line)
+    if function is None or holder_scope(index, function) is None:
+        return False
+    statement = creation_at(index, function, line)
+    return statement is not None and _created_target(index, statement) is not None
 
 
 def _created_target(index: SourceIndex, statement: cst.SimpleStatementLine) -> str | None:
