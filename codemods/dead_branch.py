@@ -27,6 +27,15 @@ before the dead layer (``Model(x, logits)`` after ``probs = Softmax()(logits)``)
 the dead result. The engine probes each candidate; when several verify and build different
 models its criteria cannot rank, nothing is written.
 
+The dead region may be made by a helper function whose result the caller unpacks
+(``a2, b2 = fuse(a1, b1)``): the probe records, for every layer call, the user calls that led to
+it, so the region is tied to one call of the helper and the returned value to the name it is
+bound to (``a2``, by its position in the returned tuple). When the caller binds that name again
+before anything reads it, in a statement that reads what the region read (``a2, b2 =
+fuse(a1, b1)`` once more), that statement was meant to continue from the dead result: it reads,
+at the position of each dead name it binds again, that name (``fuse(a2, b2)``). Only that
+pairing is proposed: a helper's other results may be left unused on purpose.
+
 Also silent: a ``Model`` whose input is an intermediate tensor rather than an ``Input`` (both
 flavours accept it and drop the layers before it). When that tensor comes from exactly one
 ``Input`` bound to a name, the model is built from that ``Input``.
@@ -91,7 +100,7 @@ class DeadBranch(FaultRule):
             for model in built:
                 in_models |= graph.ancestors(model.outputs)
             steps = [
-                _Step(c.index, c.uid, c.cls, c.inputs, c.outputs, c.span, any(t in in_models for t in c.outputs))
+                _Step(c.index, c.uid, c.cls, c.inputs, c.outputs, c.span, any(t in in_models for t in c.outputs), sites=c.sites)
                 for c in evidence.calls
                 if not c.failed
             ]
@@ -121,17 +130,63 @@ class DeadBranch(FaultRule):
                 continue  # not the end of its dead region
             region = _region(tail, producer)
             frontier = [t for s in region for t in s.inputs if producer.get(t) not in region]
+            every_reader: list[_Step] = []
             for source in dict.fromkeys(frontier):
                 entries = [s for s in region if source in s.inputs]
                 readers = [
                     c for c in consumers.get(source, [])
                     if c.index > tail.index and c not in region and c.span is not None and c.uid not in {e.uid for e in entries}
                 ]
+                every_reader.extend(r for r in readers if r not in every_reader)
                 fault = self._stale_fault(index, tail, entries, readers, models, source, inside)
                 if fault is not None:
                     faults.append(fault)
                     break
+            else:
+                if tail.sites:
+                    entries = [s for s in region if any(t in frontier for t in s.inputs)]
+                    fault = self._overwritten_result(index, tail, entries, every_reader)
+                    if fault is not None and fault not in faults:
+                        faults.append(fault)
         return faults
+
+    def _overwritten_result(self, index: SourceIndex, tail: _Step, entries: list[_Step], readers: list[_Step]) -> Fault | None:
+        """The dead region was made by a helper whose result the caller binds to a name
+        (`a, b = block(x, y)`) and binds again before reading it, in a statement that reads what
+        the region read: `a, b = block(x, y)` once more. That statement was meant to continue
+        from the dead result: it reads, in the place of each name it binds again, that name."""
+        returned = _returned_at_caller(index, tail)
+        if returned is None:
+            return None
+        site, dead_name = returned
+        window = _unread_window(index, site, dead_name)
+        if window is None:
+            return None
+        olds: set[str] = set()
+        for entry in entries:
+            node = _lifted_call(index, entry, window.scope)
+            if node is not None:
+                olds.update(n.value for n in _call_arg_names(node))
+        olds.discard(dead_name)
+        for reader in readers:
+            node = _lifted_call(index, reader, window.scope)
+            if node is None or not _in_window(index, node, window):
+                continue
+            targets = _assigned_names(index, node)
+            positional = [a.value for a in node.args if a.keyword is None and not a.star]
+            if dead_name not in targets or len(positional) <= targets.index(dead_name):
+                continue
+            old = positional[targets.index(dead_name)]
+            if not isinstance(old, cst.Name) or old.value not in olds or len(names_in(node, old.value)) != 1:
+                continue
+            span = index.span_of(node)
+            helper = index.module.code_for_node(node.func)
+            message = (
+                f"`{dead_name}` (line {window.line}), computed by `{helper}`, is bound again at line {span.line} before "
+                f"anything reads it; the call there reads `{old.value}` instead: those layers are never trained"
+            )
+            return self.fault(span.line, span.col + 1, message, repairs=(RewireConsumer(span, old.value, dead_name),))
+        return None
 
     def _stale_fault(
         self, index: SourceIndex, tail: _Step, entries: list[_Step], readers: list[_Step],
@@ -296,6 +351,20 @@ class DeadBranch(FaultRule):
             after="logits = Dense(3)(h)\nprobs = Softmax()(logits)\nm = Model(x, probs)\n",
             note="the model's output was taken before the activation computed for it",
         ),
+        Example(
+            before=(
+                "left2, right2 = fuse(left1, right1)\n"
+                "left2, right2 = fuse(left1, right1)\n"
+                "out = Concatenate()([left2, right2])\n"
+            ),
+            plan=RewireConsumer(Span(2, 16, 2, 36), old="left1", new="left2"),
+            after=(
+                "left2, right2 = fuse(left1, right1)\n"
+                "left2, right2 = fuse(left2, right1)\n"
+                "out = Concatenate()([left2, right2])\n"
+            ),
+            note="a helper's unpacked results bound again before use: the second call continues from the first",
+        ),
     )
     UNCHANGED = (
         Example(
@@ -318,6 +387,7 @@ class _Step:
     span: Span | None
     live: bool  # its result reaches a built model (or what the user class's `call` returns)
     converted: bool = False  # the span has the line and start column only
+    sites: tuple[Span, ...] = ()  # where the helper that made the call was called from, innermost first
 
 
 def _region(tail: _Step, producer: dict[int, _Step]) -> list[_Step]:
@@ -378,14 +448,7 @@ def _arg_names(index: SourceIndex, span: Span | None, converted: bool) -> list[c
     else:
         statement = _statement_at(index, span.line)
         calls = _calls_in(statement) if statement is not None else []
-    names: list[cst.Name] = []
-    for call in calls:
-        for arg in call.args:
-            if isinstance(arg.value, cst.Name):
-                names.append(arg.value)
-            elif isinstance(arg.value, (cst.List, cst.Tuple)):
-                names.extend(e.value for e in arg.value.elements if isinstance(e.value, cst.Name))
-    return names
+    return [name for call in calls for name in _call_arg_names(call)]
 
 
 def _reader_node(index: SourceIndex, span: Span | None, converted: bool, name: str) -> cst.Call | None:
@@ -456,3 +519,103 @@ def _in_window(index: SourceIndex, node: cst.CSTNode, window: _Window) -> bool:
         return False
     line = index.range(node).start.line
     return window.end < line and (window.until is None or line <= window.until)
+
+
+def _returned_at_caller(index: SourceIndex, step: _Step) -> tuple[cst.Call, str] | None:
+    """The call of a helper function through which `step`'s result is returned (through
+    helpers that return it in turn), and the name that call's caller binds that result to:
+    `a` for `a = block(x)`, `b` for `a, b = block(x)` when the helper returns `(..., result)`."""
+    node = _call_node(index, step.span, step.converted)
+    position: int | None = None
+    for site in step.sites:
+        if node is None:
+            return None
+        returned = _return_position(index, node)
+        if returned is None:
+            return None
+        function, at = returned
+        if at is not None:
+            if position is not None:
+                return None  # a tuple inside a returned tuple
+            position = at
+        call = index.node_at(site)
+        if not isinstance(call, cst.Call) or _called_name(call) != function.name.value:
+            return None
+        if isinstance(index.parent(call), cst.Return):
+            node = call  # returned again by the caller: one level up
+            continue
+        targets = _assigned_names(index, call)
+        if position is None:
+            return (call, targets[0]) if len(targets) == 1 and not _unpacks(index, call) else None
+        if not _unpacks(index, call) or position >= len(targets) or targets[position] == "_":
+            return None
+        return call, targets[position]
+    return None
+
+
+def _return_position(index: SourceIndex, node: cst.CSTNode) -> tuple[cst.FunctionDef, int | None] | None:
+    """The function `node` is returned from, and its position when the function returns a
+    tuple (or list) of which it is one element; None when `node` is not what is returned."""
+    parent = index.parent(node)
+    position: int | None = None
+    if isinstance(parent, cst.Element):
+        sequence = index.parent(parent)
+        if not isinstance(sequence, (cst.Tuple, cst.List)):
+            return None
+        position = next(i for i, e in enumerate(sequence.elements) if e is parent)
+        node, parent = sequence, index.parent(sequence)
+    if not isinstance(parent, cst.Return) or parent.value is not node:
+        return None
+    function = index.parent(parent)
+    while function is not None and not isinstance(function, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)):
+        function = index.parent(function)
+    return (function, position) if isinstance(function, cst.FunctionDef) else None
+
+
+def _called_name(call: cst.Call) -> str | None:
+    """`block` for `block(...)`, `self.block(...)` and `blocks.block(...)`."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return func.value
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+def _assigned_names(index: SourceIndex, call: cst.CSTNode) -> list[str]:
+    """The names `call`'s value is bound to: `[a]` for `a = call`, `[a, b]` for `a, b = call`
+    (`""` for a target that is not a plain name); empty when the call is not a whole value."""
+    parent = index.parent(call)
+    if not isinstance(parent, cst.Assign) or parent.value is not call or len(parent.targets) != 1:
+        return []
+    target = parent.targets[0].target
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [e.value.value if isinstance(e.value, cst.Name) else "" for e in target.elements]
+    return []
+
+
+def _unpacks(index: SourceIndex, call: cst.CSTNode) -> bool:
+    parent = index.parent(call)
+    return isinstance(parent, cst.Assign) and isinstance(parent.targets[0].target, (cst.Tuple, cst.List))
+
+
+def _lifted_call(index: SourceIndex, step: _Step, scope: object) -> cst.Call | None:
+    """The call in `scope` that made `step`: the step's own call, or the call of the helper
+    (of the helper...) that made it."""
+    for span in (step.span, *step.sites):
+        node = _call_node(index, span, step.converted and span is step.span)
+        if node is not None and index.scope_of(node) is scope:
+            return node
+    return None
+
+
+def _call_arg_names(call: cst.Call) -> list[cst.Name]:
+    names: list[cst.Name] = []
+    for arg in call.args:
+        if isinstance(arg.value, cst.Name):
+            names.append(arg.value)
+        elif isinstance(arg.value, (cst.List, cst.Tuple)):
+            names.extend(e.value for e in arg.value.elements if isinstance(e.value, cst.Name))
+    return names

@@ -47,6 +47,7 @@ class LayerCall:
     model_inputs: tuple[int, ...] = ()  # when the layer is a model: its own input tensors
     flavor: str = ""  # "keras3" or "tf_keras": which Keras the layer belongs to
     failed: bool = False  # the call raised (it has inputs but no outputs)
+    sites: tuple[Span, ...] = ()  # the user calls that led to `span` (a helper's call sites), innermost first
 
 
 @dataclass(frozen=True)

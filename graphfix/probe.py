@@ -273,6 +273,7 @@ def parse_evidence(data: ResultJSON, flavor: str, tail: str = "", seconds: float
             model_inputs=tuple(c.get("model_inputs", [])),
             flavor=c.get("flavor", ""),
             failed=bool(c.get("failed")),
+            sites=tuple(s for s in map(_span, c.get("sites", [])) if s is not None),
         )
         for c in data.get("calls", [])
     )

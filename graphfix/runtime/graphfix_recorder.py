@@ -83,6 +83,7 @@ def reset(user_files: set[str]) -> None:
     global RECORD
     RECORD = Record()
     _USER_CLASS.clear()
+    _POSITIONS.clear()
     USER_FILES.clear()
     USER_FILES.update(user_files)
 
@@ -106,6 +107,33 @@ def user_span(frame: types.FrameType | None = None) -> SpanJSON | None:
             return _span(frame.f_code, frame.f_lasti, frame.f_lineno)
         frame = frame.f_back
     return None
+
+
+_MAX_SITES = 4
+_POSITIONS: dict[types.CodeType, list[Any]] = {}
+
+
+def user_sites(frame: types.FrameType | None) -> list[SpanJSON]:
+    """The user frames outside the innermost one (where a helper that made the call was called
+    from), innermost first, as spans of their executing expressions."""
+    while frame is not None and frame.f_code.co_filename not in USER_FILES:
+        frame = frame.f_back
+    sites: list[SpanJSON] = []
+    frame = frame.f_back if frame is not None else None
+    while frame is not None and len(sites) < _MAX_SITES:
+        code = frame.f_code
+        if code.co_filename in USER_FILES:
+            positions = _POSITIONS.get(code)
+            if positions is None:  # a module's code is long, and read for every call it makes
+                positions = _POSITIONS[code] = list(code.co_positions()) if hasattr(code, "co_positions") else []
+            index = frame.f_lasti // 2
+            line, end_line, col, end_col = positions[index] if 0 <= index < len(positions) else (None,) * 4
+            if line is not None and end_line is not None and col is not None and end_col is not None:
+                sites.append({"line": line, "end_line": end_line, "col": col, "end_col": end_col})
+            else:  # no columns (Python 3.10, `-X no_debug_ranges`): the line alone
+                sites.append({"line": frame.f_lineno or 0, "end_line": frame.f_lineno or 0, "col": 0, "end_col": 0})
+        frame = frame.f_back
+    return sites
 
 
 def user_names(frame: types.FrameType | None) -> dict[str, int]:
@@ -272,7 +300,9 @@ def _flavor_of(obj: Any) -> str:
     return "tf_keras" if module.startswith("tf_keras") else "keras3" if module.startswith("keras") else "other"
 
 
-def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any, failed: bool = False) -> None:
+def _record_call(
+    layer: Any, args: tuple, kwargs: dict, result: Any, span: Any, failed: bool = False, sites: list[SpanJSON] | None = None
+) -> None:
     values = _flatten(list(args) + list(kwargs.values()), [])
     inputs = [RECORD.tid(v) for v in values if _is_symbolic(v)]
     outputs = [RECORD.tid(v) for v in _flatten(result, []) if _is_symbolic(v)]
@@ -296,6 +326,8 @@ def _record_call(layer: Any, args: tuple, kwargs: dict, result: Any, span: Any, 
         "flavor": _flavor_of(layer),
         "failed": failed,
     }
+    if sites:
+        call["sites"] = sites
     RECORD.calls.append(call)
     for t in outputs:
         RECORD.tensors[t].setdefault("producer", call["index"])
@@ -327,7 +359,8 @@ def _wrap_call(original: Any) -> Any:
             _compare_repeat(self, args, result)
         if RECORD.depth == 0:
             try:
-                _record_call(self, args, kwargs, result, user_span(sys._getframe(1)))
+                caller = sys._getframe(1)
+                _record_call(self, args, kwargs, result, user_span(caller), sites=user_sites(caller))
             except Exception:  # recording must never change the program's behaviour
                 pass
         return result

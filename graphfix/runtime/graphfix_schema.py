@@ -43,9 +43,7 @@ class TensorJSON(_TensorRequired, total=False):
     input_layer: str  # the name of that InputLayer
 
 
-class CallJSON(TypedDict):
-    """One outermost layer or operation call."""
-
+class _CallRequired(TypedDict):
     index: int
     model_inputs: list[int]  # when the layer is a model: its own input tensors
     layer: str  # the layer's name
@@ -57,6 +55,12 @@ class CallJSON(TypedDict):
     span: SpanJSON | None
     flavor: str
     failed: bool  # the call raised: it has inputs, no outputs
+
+
+class CallJSON(_CallRequired, total=False):
+    """One outermost layer or operation call."""
+
+    sites: list[SpanJSON]  # the user calls that led to "span" (a helper's call sites), innermost first
 
 
 class _ModelRequired(TypedDict):
