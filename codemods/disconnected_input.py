@@ -45,6 +45,10 @@ takes; cut-before-join what it gives: each is verified by the program running to
 - root-inputs: none of the model's inputs is connected to its outputs (it was given another
   model's Input, or fresh Inputs nothing was called on): the model is built from the Inputs its
   outputs really come from.
+- skip-inputs: the model (a decoder) also reads tensors computed inside another model that built
+  (an encoder's skip connections): the encoder also outputs them, and the decoder takes an
+  ``Input`` shaped like each, read where the skip was (see ``codemods/skip_inputs.py``). It
+  changes both models' signatures on purpose; the engine allows the encoder to gain outputs.
 """
 
 from __future__ import annotations
@@ -63,6 +67,10 @@ from codemods.edits import (
     removable_assignment,
     rewrite,
 )
+from codemods.skip_inputs import EXAMPLES as SKIP_EXAMPLES
+from codemods.skip_inputs import UNCHANGED as SKIP_UNCHANGED
+from codemods.skip_inputs import SkipInputs, skip_inputs
+from codemods.skip_inputs import transform as skip_inputs_transform
 from graphfix.ftypes import Evidence, Fault, ModelBuild, Plan, Span
 from graphfix.graph import ConstructionGraph, Proposal, TensorNames, disconnected_models, orphan_inputs, same_shape
 from graphfix.source import SourceIndex
@@ -247,6 +255,8 @@ class DisconnectedInput(FaultRule):
             return _input_as_parameter(index, plan)
         if isinstance(plan, CutBeforeJoin):
             return _cut_before_join(index, plan)
+        if isinstance(plan, SkipInputs):
+            return skip_inputs_transform(index, plan)
         raise Skip(f"not a {self.code} plan: {plan.kind}")
 
     EXAMPLES = (
@@ -359,7 +369,7 @@ class DisconnectedInput(FaultRule):
                 'm = Model(inputs=m.input[0], outputs=[m.get_layer("embedding").output])  # for retrieval\n'
             ),
         ),
-    )
+    ) + SKIP_EXAMPLES
     UNCHANGED = (
         Example(
             before=(
@@ -392,7 +402,7 @@ class DisconnectedInput(FaultRule):
             plan=AddInput(Span(3, 4, 3, 45), "m", ("b",)),
             note="the program feeds the model one array: it has no data for the added input",
         ),
-    )
+    ) + SKIP_UNCHANGED
 
 
 class _Site:
@@ -501,6 +511,7 @@ class _Site:
         if submodels is not None:
             repairs.append(submodels)
         repairs.extend(self._inputs_as_parameters(orphans))
+        repairs.extend(skip_inputs(graph, self.index, model, orphans))
         connected = graph.ancestors(model.outputs) & set(model.inputs)
         if not connected:
             roots = sorted(r for r in graph.roots(model.outputs) if (t := graph.tensor(r)) is not None and t.is_input)

@@ -35,7 +35,16 @@ from graphfix.options import Options
 from graphfix.probe import ProbeError, ProbeRequest, Worker, detect_flavor
 from graphfix.server import ServerWorker
 from graphfix.source import SourceIndex, imports_keras
-from graphfix.verification import LOSES_LAYERS, Rank, changed_models, model_signature, problem, rank, same_fault
+from graphfix.verification import (
+    GAINS_OUTPUTS,
+    LOSES_LAYERS,
+    Rank,
+    changed_models,
+    model_signature,
+    problem,
+    rank,
+    same_fault,
+)
 from graphfix.writing import write_outcome
 
 MAX_ROUNDS = 12  # one round per statement for faults that stop the program one at a time
@@ -456,8 +465,8 @@ class Engine:
         outputs (or stopped building) after it."""
         if self.options.unsafe_fixes:
             return True
-        change = changed_models(before, after)
-        return plan.safe and (change is None or (plan.drops_layers and change.endswith(LOSES_LAYERS)))
+        allow = frozenset(kind for kind, declared in ((LOSES_LAYERS, plan.drops_layers), (GAINS_OUTPUTS, plan.exposes_outputs)) if declared)
+        return plan.safe and changed_models(before, after, allow) is None
 
     def _hold_back(
         self, path: Path, text: str, new_text: str, fault: Fault, trials: tuple[Trial, ...], plan: Plan, book: _Ledger

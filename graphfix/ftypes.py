@@ -196,6 +196,9 @@ class Plan:
     # a repair whose point is that a model stops stacking layers it was wrongly given (a silent
     # fault): the engine allows that model to lose layers, never other inputs or outputs
     drops_layers: ClassVar[bool] = False
+    # a repair whose point is that a model that built also outputs tensors it computes (skip
+    # connections another model reads): the engine allows it to gain outputs after its own
+    exposes_outputs: ClassVar[bool] = False
 
     @property
     def safe(self) -> bool:

@@ -175,17 +175,19 @@ def edit_size(before: str, after: str) -> int:
 
 
 LOSES_LAYERS = "loses layers (and their weights)"  # the one change a `drops_layers` plan may make
+GAINS_OUTPUTS = "gains outputs"  # the one change an `exposes_outputs` plan may make
 
 
-def changed_models(before: Evidence, after: Evidence) -> str | None:
+def changed_models(before: Evidence, after: Evidence, allow: frozenset[str] = frozenset()) -> str | None:
     """How a fix changes a model that built before it (other input or output shapes, fewer layers
     and so weights, or no longer built), or None: the test of an unsafe fix. A model that gains the
     layers of a dead branch keeps its signature: that is the silent fault's repair. A model is
     kept when a model with its input and output shapes, and at least its layers, builds after
-    (Keras names shift when a Sequential rebuilds its graph, so names only label the report)."""
+    (Keras names shift when a Sequential rebuilds its graph, so names only label the report).
+    Changes of a kind in `allow` (LOSES_LAYERS, GAINS_OUTPUTS: the point of some repairs) pass."""
     graph_before, graph_after = ConstructionGraph(before), ConstructionGraph(after)
 
-    def shapes(graph: ConstructionGraph, model: ModelBuild) -> tuple[object, object]:
+    def shapes(graph: ConstructionGraph, model: ModelBuild) -> tuple[tuple[object, ...], tuple[object, ...]]:
         return (tuple(_shape(graph, t) for t in model.inputs), tuple(_shape(graph, t) for t in model.outputs))
 
     def calls(graph: ConstructionGraph, model: ModelBuild) -> int:
@@ -200,7 +202,18 @@ def changed_models(before: Evidence, after: Evidence) -> str | None:
             continue
         label = model.name or model.cls
         if alike:
+            if LOSES_LAYERS in allow:
+                continue
             return f"model `{label}` {LOSES_LAYERS}"
+        extended = [
+            m for m in built_after
+            if shapes(graph_after, m)[0] == wanted[0] and shapes(graph_after, m)[1][: len(wanted[1])] == wanted[1]
+            and len(m.outputs) > len(model.outputs) and calls(graph_after, m) >= calls(graph_before, model)
+        ]
+        if extended:
+            if GAINS_OUTPUTS in allow:
+                continue
+            return f"model `{label}` {GAINS_OUTPUTS}"
         renamed = any(model.name and m.name == model.name for m in built_after)
         return f"model `{label}` has other inputs or outputs" if renamed else f"model `{label}` no longer builds"
     return None
