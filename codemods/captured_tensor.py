@@ -27,11 +27,13 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
+from codemods.loss_closure import add_loss_in_graph, capturing_losses
 from codemods.tf_functions import enclosing_class, functions, qualified_names, tf_function_decorator
 from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
 KERAS_TENSOR = "A KerasTensor cannot be used as input to a TensorFlow function"
+TF_KERAS_SYMBOLIC = "an intermediate TF-Keras symbolic input/output"
 
 
 @dataclass(frozen=True)
@@ -47,16 +49,28 @@ class PassAsArgument(Plan):
         return f"pass as argument: `{self.function}` takes {names} as a parameter; every call passes it"
 
 
+@dataclass(frozen=True)
+class AddLossInGraph(Plan):
+    """The terms of the compiled loss `loss` that read the model's symbolic tensors (and not the
+    batch) move into a layer applied to those tensors, which adds them with `add_loss`; the loss
+    keeps the rest, and a metric that reported only a moved term is dropped."""
+
+    loss: str
+
+    def describe(self) -> str:
+        return f"add loss in graph: the terms of `{self.loss}` read from the model's tensors are added by a layer with `add_loss`"
+
+
 class CapturedTensor(FaultRule):
     code = "GF304"
     name = "captured-tensor"
     summary = "a tf.function reads a global tensor (captured at trace time) instead of an argument"
 
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
-        if "function" not in index.source:
-            return []
         symbolic_error = evidence.error is not None and KERAS_TENSOR in evidence.error.message
-        faults = []
+        faults = self._loss_closures(evidence, index)
+        if "function" not in index.source:
+            return faults
         for function, captured in _captures(index, symbolic_error, evidence.rebound):
             calls = _call_sites(index, function)
             names = ", ".join(f"`{n}`" for n in captured)
@@ -72,7 +86,38 @@ class CapturedTensor(FaultRule):
             faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=symbolic_error))
         return faults
 
+    def _loss_closures(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        """Losses given to `compile` that read the model's symbolic tensors, when the program
+        failed on a symbolic tensor (Keras 3 in the loss, tf-keras while tracing `fit`)."""
+        error = evidence.error
+        if error is None or not (KERAS_TENSOR in error.message or TF_KERAS_SYMBOLIC in error.message):
+            return []
+        faults = []
+        found = capturing_losses(index)
+        with_loss = {id(c.compile) for c, _ in found if c.role == "loss"}
+        for compiled, keys in found:
+            if compiled.role == "metric" and id(compiled.compile) in with_loss:
+                continue  # the loss's repair takes the metric's term out too
+            name = compiled.function.name.value
+            span = index.span_of(compiled.function.name)
+            names = ", ".join(f"`{k}`" for k in keys)
+            message = (
+                f"the {compiled.role} `{name}` given to `compile` reads {names}, symbolic tensors of the model's graph, "
+                "not values of the batch; add that term inside the model (`add_loss` in a layer)"
+            )
+            repairs: tuple[Plan, ...] = ()
+            if compiled.role == "loss":
+                try:
+                    add_loss_in_graph(index, name)
+                    repairs = (AddLossInGraph(name),)
+                except Skip as reason:
+                    message += f" (report only: {reason})"
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=True))
+        return faults
+
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, AddLossInGraph):
+            return add_loss_in_graph(index, plan.loss)
         if not isinstance(plan, PassAsArgument):
             raise Skip(f"not a {self.code} plan: {plan.kind}")
         target = next((f for f in functions(index) if f.name.value == plan.function), None)
@@ -137,8 +182,72 @@ class CapturedTensor(FaultRule):
                 "print(apply(tf.constant(1.0), bias=1.0, scale=scale))\n"
             ),
         ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "\n"
+                "inputs = tf.keras.Input((8,))\n"
+                "h = tf.keras.layers.Dense(4)(inputs)\n"
+                "code = tf.keras.layers.Dense(2)(h)\n"
+                "outputs = tf.keras.layers.Dense(8)(code)\n"
+                "model = tf.keras.Model(inputs, outputs)\n"
+                "\n"
+                "\n"
+                "def loss_fn(y_true, y_pred):\n"
+                "    mse = tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)\n"
+                "    sparsity = 0.01 * tf.reduce_sum(tf.abs(code), axis=-1)\n"
+                "    return mse + sparsity\n"
+                "\n"
+                "\n"
+                "model.compile('adam', loss=loss_fn)\n"
+            ),
+            plan=AddLossInGraph("loss_fn"),
+            after=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "class SparsityLayer(tf.keras.layers.Layer):\n"
+                "    \"\"\"Adds the terms of `loss_fn` computed from the model's own tensors to its losses.\"\"\"\n"
+                "\n"
+                "    def call(self, inputs):\n"
+                "        code = inputs\n"
+                "        sparsity = 0.01 * tf.reduce_sum(tf.abs(code), axis=-1)\n"
+                "        self.add_loss(tf.reduce_mean(sparsity))\n"
+                "        return inputs\n"
+                "\n"
+                "\n"
+                "inputs = tf.keras.Input((8,))\n"
+                "h = tf.keras.layers.Dense(4)(inputs)\n"
+                "code = tf.keras.layers.Dense(2)(h)\n"
+                "code = SparsityLayer()(code)\n"
+                "outputs = tf.keras.layers.Dense(8)(code)\n"
+                "model = tf.keras.Model(inputs, outputs)\n"
+                "\n"
+                "\n"
+                "def loss_fn(y_true, y_pred):\n"
+                "    mse = tf.reduce_mean(tf.square(y_true - y_pred), axis=-1)\n"
+                "    return mse\n"
+                "\n"
+                "\n"
+                "model.compile('adam', loss=loss_fn)\n"
+            ),
+            note="the term reading the model's tensor moves into the graph; the batch's term stays",
+        ),
     )
     UNCHANGED = (
+        Example(
+            before=(
+                "import keras\n"
+                "inputs = keras.Input((8,))\n"
+                "code = keras.layers.Dense(2)(inputs)\n"
+                "model = keras.Model(inputs, keras.layers.Dense(8)(code))\n"
+                "def loss_fn(y_true, y_pred):\n"
+                "    return keras.ops.mean(keras.ops.abs(code))\n"
+                "model.compile('adam', loss=loss_fn)\n"
+            ),
+            plan=AddLossInGraph("loss_fn"),
+            note="the loss has no term reading the batch: nothing would be left for `loss=`",
+        ),
         Example(
             before=(
                 "import tensorflow as tf\n"

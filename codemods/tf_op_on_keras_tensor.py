@@ -31,6 +31,7 @@ from libcst.metadata import QualifiedNameProvider
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import add_import, call_at
 from codemods.keras_ops_table import OpMapping, lookup
+from codemods.loss_closure import in_capturing_loss
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
@@ -62,6 +63,8 @@ class TfOpOnKerasTensor(FaultRule):
         call = index.node_at(error.span)
         if not isinstance(call, cst.Call):
             return []
+        if in_capturing_loss(index, call):
+            return []  # a compiled loss reading the model's tensors: GF304 captured-tensor
         qualified = qualified_name(index, call)
         if qualified is None or not qualified.startswith("tensorflow."):
             return []
