@@ -1,21 +1,27 @@
 """GF202 backend-function.
 
 ``f = K.function([model.input], [layer.output])`` then ``f([x])``: the Keras 2 way to read
-intermediate activations. Keras 3 removed ``keras.backend.function``.
+intermediate activations. Keras 3 removed ``keras.backend.function``; tf-keras keeps it, but
+refuses the ``K.learning_phase()`` input Keras 2 code appends to select test mode.
 
 Symptom: Keras 3 raises ``AttributeError: module 'keras._tf_keras.keras.backend' has no
-attribute 'function'`` (or ``'keras.backend'``).
+attribute 'function'`` (or ``'keras.backend'``); tf-keras, given ``inputs + [K.learning_phase()]``,
+raises ``ValueError: Found unexpected instance while processing input tensors``.
 
-Detection: the program fails with that error on ``<backend>.function(inputs, outputs)`` whose
-result is bound to a name.
+Detection: the program fails on ``<backend>.function(inputs, outputs)`` with either error. The
+function is bound to a name, or is the element of a list comprehension bound to a name (one
+function per layer, ``[K.function(ins, [l.output]) for l in layers]``).
 
-Fix: a feature-extractor sub-model built once, ``f = keras.Model(inputs, outputs)``, and every
-call ``f(xs)`` in that scope becomes ``f.predict(xs, verbose=0)``, which returns NumPy arrays
-computed by the same layers with the same weights. The contract of each call is kept: a list of
-outputs still gives a list in the same order (a one-element list is wrapped, since ``predict``
-returns a bare array for a single output), a single output still gives one array. Programs that
-feed ``K.learning_phase()`` or use the function in other ways (passed around, stored) are
-reported, not rewritten.
+Fix: a feature-extractor sub-model, ``f = keras.Model(inputs, outputs)`` (or one per element of
+the comprehension), and every call ``f(xs)`` becomes ``f.predict(xs, verbose=0)``, which returns
+NumPy arrays computed by the same layers with the same weights. The calls are found through the
+name, through a subscript of the list (``fs[i](xs)``) and through the variable of a ``for`` loop
+or comprehension over the list. The contract of each call is kept: a list of outputs still gives
+a list in the same order (a one-element list is wrapped, since ``predict`` returns a bare array
+for a single output; ``[f.predict(xs)][0]`` is written ``f.predict(xs)``), a single output still
+gives one array. A learning-phase input (last in the inputs) goes, with the value fed for it
+(last in each call's list): ``predict`` always runs in inference mode, which is what a fed 0
+selected. Functions used in other ways (passed around, stored) are reported, not rewritten.
 """
 
 from __future__ import annotations
@@ -32,12 +38,14 @@ from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
 _ERROR = re.compile(r"module '[\w.]*backend' has no attribute 'function'")
+_LEARNING_PHASE_ERRORS = ("Found unexpected instance while processing input tensors", "learning_phase")
 
 
 @dataclass(frozen=True)
 class SubModel(Plan):
-    """The `backend.function(inputs, outputs)` call at `call`, bound to `name`, becomes a
-    sub-model; every call `name(xs)` becomes `name.predict(xs, verbose=0)`."""
+    """The `backend.function(inputs, outputs)` call at `call`, bound to `name` (itself or as the
+    element of a list comprehension), becomes a sub-model; every call `name(xs)` becomes
+    `name.predict(xs, verbose=0)`."""
 
     call: Span
     name: str
@@ -50,20 +58,27 @@ class BackendFunction(FaultRule):
     code = "GF202"
     name = "backend-function"
     summary = "K.function([...], [...]) to read activations, removed in Keras 3"
-    flavors = ("keras3",)
 
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
         error = evidence.error
-        if error is None or error.span is None or not _ERROR.search(error.message):
+        if error is None or error.span is None:
+            return []
+        removed = bool(_ERROR.search(error.message))
+        if not removed and not any(text in error.message for text in _LEARNING_PHASE_ERRORS):
             return []
         line, col = error.span.line, error.span.col + 1
         node = index.node_at(error.span, cst.Attribute)
         call = index.parent(node) if node is not None else None
-        lead = "`backend.function` was removed in Keras 3"
         if not isinstance(call, cst.Call) or call.func is not node:
-            return [self.fault(line, col, f"{lead}: build a sub-model `keras.Model(inputs, outputs)`")]
-        name = index.bound_name(call)
-        if name is None or "learning_phase" in index.module.code_for_node(call):
+            call = _backend_function_on_line(index, error.span.line)
+            if call is None:
+                lead = "`backend.function` was removed in Keras 3"
+                return [self.fault(line, col, f"{lead}: build a sub-model `keras.Model(inputs, outputs)`")] if removed else []
+        if not removed and not _learning_phase_at(call):
+            return []
+        lead = "`backend.function` was removed in Keras 3" if removed else "`backend.function` cannot take `K.learning_phase()` in TF2"
+        name = _holder_name(index, call)
+        if name is None:
             return [self.fault(line, col, f"{lead}: build a sub-model `keras.Model(inputs, outputs)` and call `predict`")]
         plan = SubModel(index.span_of(call), name)
         return [self.fault(line, col, f"{lead}: `{name}` becomes a sub-model called with `predict`", repairs=(plan,))]
@@ -73,12 +88,9 @@ class BackendFunction(FaultRule):
             return []
         faults = []
         for node in index.positions:
-            if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute) or node.func.attr.value != "function":
+            if not isinstance(node, cst.Call) or not _is_backend_function(index, node):
                 continue
-            owner = index.module.code_for_node(node.func.value)
-            if not (owner in ("K", "backend") or owner.endswith(".backend")):
-                continue
-            name = index.bound_name(node)
+            name = _holder_name(index, node)
             span = index.span_of(node)
             repairs = (SubModel(span, name),) if name else ()
             message = "`backend.function` does not exist in Keras 3: use a sub-model"
@@ -91,31 +103,40 @@ class BackendFunction(FaultRule):
         call = call_at(index, plan.call)
         name = plan.name
         inputs, outputs = model_arg(call, 0, "inputs"), model_arg(call, 1, "outputs")
-        if inputs is None or outputs is None or len(call.args) != 2 or index.bound_name(call) != name:
+        if inputs is None or outputs is None or len(call.args) != 2 or _holder_name(index, call) != name:
             raise Skip("the backend function does not take exactly inputs and outputs")
         single_list = isinstance(outputs.value, (cst.List, cst.Tuple)) and len(outputs.value.elements) == 1
+        phase = _learning_phase_at(call)
+        feeds = _without_learning_phase(inputs.value) if phase else inputs.value
         uses = _call_sites(index, call, name)
         prefix = keras_prefix(index)
         model = cst.Call(
-            func=cst.parse_expression(f"{prefix or 'keras'}.Model"),
-            args=[inputs.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT), outputs.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)],
+            func=cst.parse_expression(model_constructor(index)),
+            args=[cst.Arg(feeds), outputs.with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)],
         )
         replacements: dict[cst.CSTNode, cst.CSTNode] = {call: model}
         for use in uses:
+            values = use.args[-1].value
+            if phase:
+                values = _without_last_value(values)
             predict = cst.Call(
                 func=cst.Attribute(value=use.func, attr=cst.Name("predict")),
-                args=[*use.args[:-1], use.args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                args=[*use.args[:-1], cst.Arg(values, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
                       cst.Arg(cst.Integer("0"), keyword=cst.Name("verbose"), equal=cst.AssignEqual(
                           whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")))],
             )
-            replacements[use] = cst.List([cst.Element(predict)]) if single_list else predict
+            first = _first_item(index, use)
+            if single_list and first is not None:
+                replacements[first] = predict
+            else:
+                replacements[use] = cst.List([cst.Element(predict)]) if single_list else predict
 
         class Replace(cst.CSTTransformer):
-            def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-                return replacements.get(original, updated)  # type: ignore[return-value]
+            def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> cst.CSTNode:  # type: ignore[override]
+                return replacements.get(original, updated)
 
         code = drop_unused_backend_imports(index.module.visit(Replace()).code)
-        return code if prefix else add_import(code, "import keras")
+        return code if prefix or model_constructor(index) != "keras.Model" else add_import(code, "import keras")
 
     EXAMPLES = (
         Example(
@@ -129,7 +150,7 @@ class BackendFunction(FaultRule):
             after=(
                 "import keras\n"
                 "get_hidden = keras.Model([model.input], [model.layers[1].output])\n"
-                "hidden = [get_hidden.predict([x], verbose=0)][0]\n"
+                "hidden = get_hidden.predict([x], verbose=0)\n"
             ),
         ),
         Example(
@@ -145,6 +166,26 @@ class BackendFunction(FaultRule):
                 "first, second = f.predict(batch, verbose=0)\n"
             ),
         ),
+        Example(
+            before=(
+                "from tensorflow.keras import backend as K\n"
+                "from tensorflow.keras.models import Model\n"
+                "fns = [K.function(net.inputs + [K.learning_phase()], [l.output]) for l in net.layers]\n"
+                "maps = [fn([x, 0])[0] for fn in fns]\n"
+                "for fn in fns:\n"
+                "    print(fn(batch_and_phase))\n"
+                "top = fns[-1]([x, 0.])\n"
+            ),
+            plan=SubModel(Span(3, 7, 3, 64), "fns"),
+            after=(
+                "from tensorflow.keras.models import Model\n"
+                "fns = [Model(net.inputs, [l.output]) for l in net.layers]\n"
+                "maps = [fn.predict([x], verbose=0) for fn in fns]\n"
+                "for fn in fns:\n"
+                "    print([fn.predict(batch_and_phase[:-1], verbose=0)])\n"
+                "top = [fns[-1].predict([x], verbose=0)]\n"
+            ),
+        ),
     )
     UNCHANGED = (
         Example(
@@ -152,21 +193,174 @@ class BackendFunction(FaultRule):
             plan=SubModel(Span(3, 4, 3, 37), "f"),
             note="the function is passed elsewhere: its callers are out of reach",
         ),
+        Example(
+            before=(
+                "import keras\nfrom keras import backend as K\n"
+                "fs = [K.function([m.input], [l.output]) for l in m.layers]\nfor f in fs:\n    keep.append(f)\n"
+            ),
+            plan=SubModel(Span(3, 6, 3, 39), "fs"),
+            note="a function of the list is stored elsewhere: its callers are out of reach",
+        ),
+        Example(
+            before="import keras\nfrom keras import backend as K\nf = K.function([K.learning_phase(), m.input], [m.output])\ny = f([0, x])\n",
+            plan=SubModel(Span(3, 4, 3, 57), "f"),
+            note="the learning phase is not the last input: which value feeds it is not known",
+        ),
     )
 
 
-def _call_sites(index: SourceIndex, definition: cst.Call, name: str) -> list[cst.Call]:
-    """Every read of `name` (bound by this definition) must be a direct call `name(xs)`."""
-    scope = index.scope_of(definition)
+def model_constructor(index: SourceIndex) -> str:
+    """How the file can name `Model` in the Keras it already uses: an imported `Model`, a keras
+    `models` module (`models.Model`), `<keras>.Model`, else `keras.Model` (to import)."""
+    for line in index.module.body:
+        if not isinstance(line, cst.SimpleStatementLine):
+            continue
+        for statement in line.body:
+            if not isinstance(statement, cst.ImportFrom) or isinstance(statement.names, cst.ImportStar) or statement.module is None:
+                continue
+            source = index.module.code_for_node(statement.module)
+            if source.split(".")[0] not in ("keras", "tensorflow", "tf_keras") or (source == "tensorflow"):
+                continue
+            for alias in statement.names:
+                imported = index.module.code_for_node(alias.name)
+                bound = alias.evaluated_alias or imported
+                if imported == "Model" or (imported == "models" and source.endswith("keras")):
+                    return bound if imported == "Model" else f"{bound}.Model"
+    return f"{keras_prefix(index) or 'keras'}.Model"
+
+
+def _is_backend_function(index: SourceIndex, call: cst.Call) -> bool:
+    if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "function":
+        return False
+    owner = index.module.code_for_node(call.func.value)
+    return owner in ("K", "backend") or owner.endswith(".backend")
+
+
+def _backend_function_on_line(index: SourceIndex, line: int) -> cst.Call | None:
+    for node, position in index.positions.items():
+        if isinstance(node, cst.Call) and position.start.line == line and _is_backend_function(index, node):
+            return node
+    return None
+
+
+def _is_learning_phase(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, (cst.Attribute, cst.Name)) and (
+        (node.func.attr.value if isinstance(node.func, cst.Attribute) else node.func.value) == "learning_phase"
+    )
+
+
+def _learning_phase_at(call: cst.Call) -> bool:
+    inputs = model_arg(call, 0, "inputs")
+    found: list[cst.CSTNode] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if _is_learning_phase(node):
+                found.append(node)
+
+    if inputs is not None:
+        inputs.value.visit(Finder())
+    return bool(found)
+
+
+def _without_learning_phase(inputs: cst.BaseExpression) -> cst.BaseExpression:
+    """`[a, K.learning_phase()]` -> `[a]`; `xs + [K.learning_phase()]` -> `xs`; the phase must be last."""
+    if isinstance(inputs, (cst.List, cst.Tuple)) and inputs.elements and _is_learning_phase(inputs.elements[-1].value):
+        rest = [e.value for e in inputs.elements[:-1]]
+        if not any(_is_learning_phase(e) for e in rest):
+            return cst.List([cst.Element(e) for e in rest]) if isinstance(inputs, cst.List) else cst.Tuple([cst.Element(e) for e in rest])
+    if isinstance(inputs, cst.BinaryOperation) and isinstance(inputs.operator, cst.Add):
+        right = inputs.right
+        if isinstance(right, (cst.List, cst.Tuple)) and len(right.elements) == 1 and _is_learning_phase(right.elements[0].value):
+            return inputs.left
+    raise Skip("the learning phase is not the last input: which fed value it takes is not known")
+
+
+def _without_last_value(values: cst.BaseExpression) -> cst.BaseExpression:
+    """The values fed to a function without the learning phase's (the last one)."""
+    if isinstance(values, (cst.List, cst.Tuple)) and values.elements:
+        rest = [cst.Element(e.value) for e in values.elements[:-1]]
+        return cst.List(rest) if isinstance(values, cst.List) else cst.Tuple(rest)
+    return cst.Subscript(values, [cst.SubscriptElement(cst.Slice(lower=None, upper=cst.UnaryOperation(cst.Minus(), cst.Integer("1"))))])
+
+
+def _first_item(index: SourceIndex, use: cst.Call) -> cst.Subscript | None:
+    """`use[0]`, the whole of the call's result a one-output function gives."""
+    parent = index.parent(use)
+    if isinstance(parent, cst.Subscript) and parent.value is use and len(parent.slice) == 1:
+        element = parent.slice[0].slice
+        if isinstance(element, cst.Index) and isinstance(element.value, cst.Integer) and element.value.value == "0":
+            return parent
+    return None
+
+
+def _holder_name(index: SourceIndex, call: cst.Call) -> str | None:
+    """The name the function is bound to, itself or as the element of a list comprehension."""
+    name = index.bound_name(call)
+    if name is not None:
+        return name
+    parent = index.parent(call)
+    if isinstance(parent, cst.ListComp) and parent.elt is call:
+        return index.bound_name(parent)
+    return None
+
+
+def _calls_of(index: SourceIndex, reads: list[cst.CSTNode], name: str) -> list[cst.Call]:
+    """Each read must be called with one argument."""
+    calls = []
+    for read in reads:
+        parent = index.parent(read)
+        if not isinstance(parent, cst.Call) or parent.func is not read or len(parent.args) != 1:
+            raise Skip(f"`{name}` is used other than by calling it with one argument")
+        calls.append(parent)
+    return calls
+
+
+def _reads(index: SourceIndex, node: cst.CSTNode, name: str) -> list[cst.CSTNode]:
+    scope = index.scope_of(node)
     if scope is None:
-        raise Skip("no scope for the backend function")
-    calls: list[cst.Call] = []
-    for assignment in scope.assignments[name]:
-        for access in assignment.references:
-            parent = index.parent(access.node)
-            if not isinstance(parent, cst.Call) or parent.func is not access.node or len(parent.args) != 1:
-                raise Skip(f"`{name}` is used other than by calling it with one argument")
-            calls.append(parent)
+        raise Skip(f"no scope for `{name}`")
+    return [access.node for assignment in scope.assignments[name] for access in assignment.references]
+
+
+def _loop_variable(index: SourceIndex, read: cst.CSTNode) -> cst.Name | None:
+    """The variable a `for` loop or comprehension binds to each item of `read`: `for f in
+    read`, or the matching name of `for a, f in zip(..., read, ...)`."""
+    parent = index.parent(read)
+    if isinstance(parent, (cst.CompFor, cst.For)) and parent.iter is read:
+        return parent.target if isinstance(parent.target, cst.Name) else None
+    arg = parent if isinstance(parent, cst.Arg) and parent.value is read and parent.keyword is None and not parent.star else None
+    zipped = index.parent(arg) if arg is not None else None
+    if not (isinstance(zipped, cst.Call) and isinstance(zipped.func, cst.Name) and zipped.func.value == "zip"):
+        return None
+    loop = index.parent(zipped)
+    if not isinstance(loop, (cst.CompFor, cst.For)) or loop.iter is not zipped or not isinstance(loop.target, (cst.Tuple, cst.List)):
+        return None
+    targets = loop.target.elements
+    if len(targets) != len(zipped.args) or any(a.star for a in zipped.args):
+        return None
+    target = targets[next(i for i, a in enumerate(zipped.args) if a is arg)].value
+    return target if isinstance(target, cst.Name) else None
+
+
+def _call_sites(index: SourceIndex, definition: cst.Call, name: str) -> list[cst.Call]:
+    """Every read of `name` (bound by this definition) must be a direct call `name(xs)`; for a
+    list of functions, a call of an item `name[i](xs)` or of a loop variable over the list."""
+    holder = definition if index.bound_name(definition) == name else index.parent(definition)
+    assert holder is not None
+    reads = _reads(index, holder, name)
+    if holder is definition:
+        calls = _calls_of(index, reads, name)
+    else:
+        calls = []
+        for read in reads:
+            parent = index.parent(read)
+            if isinstance(parent, cst.Subscript) and parent.value is read:
+                calls += _calls_of(index, [parent], name)
+            elif (variable := _loop_variable(index, read)) is not None:
+                calls += _calls_of(index, _reads(index, variable, variable.value), variable.value)
+            else:
+                raise Skip(f"`{name}` is used other than by calling its functions")
     if not calls:
         raise Skip(f"`{name}` is never called")
     return calls
