@@ -18,11 +18,21 @@ values and also accepts eager tensors, so converting the whole statement is safe
 equivalent, or with an argument that does not map, is wrapped in ``keras.layers.Lambda`` with
 the symbolic tensors as the layer's input: the same TensorFlow code then runs inside a layer,
 where it receives real tensors.
+
+A second shape: a ``Lambda`` layer given a symbolic tensor through ``arguments=``
+(``Lambda(f, arguments={"w": w})(x)``). The tensor is no input of the layer, so its function
+runs TensorFlow ops on a symbolic tensor in both Keras: Keras 3 cannot infer the Lambda's
+output shape (or fails later, in ``fit``/``predict``), tf-keras cannot build a TypeSpec for the
+KerasTensor. Detected from the recorded ``Lambda`` call whose literal ``arguments=`` dict has a
+value reading a name bound to a layer output or an Input. Fix: those tensors become further
+inputs of the layer and reach the function under the same keywords,
+``Lambda(lambda t: f(t[0], w=t[1]))([x, w])`` (a ``lambda`` function is inlined); the other
+arguments stay in ``arguments=``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import libcst as cst
@@ -50,13 +60,51 @@ class KerasOps(Plan):
         return f"keras ops: the TensorFlow ops at line {self.call.line} become `keras.ops` (a `Lambda` layer where none maps)"
 
 
+@dataclass(frozen=True)
+class LambdaInputs(Plan):
+    """The `Lambda` layer called at `call` takes the symbolic tensors its `arguments=` dict
+    passed (the `moved` keys) as further inputs, and gives them to its function by keyword."""
+
+    call: Span
+    moved: tuple[str, ...]  # keys of `arguments` whose values are symbolic tensors
+
+    def describe(self) -> str:
+        keys = ", ".join(f"`{k}`" for k in self.moved)
+        return f"lambda inputs: the tensors passed as {keys} become inputs of the `Lambda` at line {self.call.line}"
+
+
 class TfOpOnKerasTensor(FaultRule):
     code = "GF401"
     name = "tf-op-on-keras-tensor"
     summary = "a TensorFlow op called on a Keras 3 functional-API tensor"
-    flavors = ("keras3",)
 
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        return self._tensor_arguments(evidence, index) or self._op_on_tensor(evidence, index)
+
+    def _tensor_arguments(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        """A `Lambda` layer whose `arguments=` pass symbolic tensors: its function then runs a
+        TensorFlow op on a tensor that is no input of the layer (both flavours fail)."""
+        symbolic = _symbolic_names(evidence, index)
+        for call in evidence.calls:
+            if call.cls != "Lambda" or call.span is None:
+                continue
+            node = index.node_at(call.span)
+            if not isinstance(node, cst.Call):
+                continue
+            found = _tensor_arguments(node, symbolic, index)
+            if found is None or not found[1]:
+                continue
+            entries = dict(_arguments_entries(found[0]) or [])
+            passed = ", ".join(f"`{k}={index.module.code_for_node(entries[k])}`" for k in found[1])
+            message = (
+                f"a `Lambda` layer is given symbolic tensors through `arguments=` ({passed}), "
+                "not as inputs: its function runs TensorFlow ops on them; pass them as inputs"
+            )
+            plan = LambdaInputs(call.span, found[1])
+            return [self.fault(call.span.line, call.span.col + 1, message, repairs=(plan,))]
+        return []
+
+    def _op_on_tensor(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
         error = evidence.error
         if error is None or error.span is None or MESSAGE not in error.message:
             return []
@@ -80,6 +128,8 @@ class TfOpOnKerasTensor(FaultRule):
         return [self.fault(line, col, message, repairs=(plan,))]
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, LambdaInputs):
+            return _lambda_inputs(index, plan)
         if not isinstance(plan, KerasOps):
             raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
         failing = call_at(index, plan.call)
@@ -150,8 +200,18 @@ class TfOpOnKerasTensor(FaultRule):
             plan=KerasOps(Span(2, 4, 2, 44), symbolic=("p", "q")),
             after="import tensorflow as tf\nz = tf.keras.layers.Lambda(lambda t: tf.linalg.matmul(t[0], t[1], transpose_b=True))([p, q])\n",
         ),
+        Example(
+            before="from keras import layers\ny = layers.Lambda(scale, arguments={'w': w, 'k': 2})(x)\n",
+            plan=LambdaInputs(Span(2, 4, 2, 55), moved=("w",)),
+            after="from keras import layers\ny = layers.Lambda(lambda t, k: scale(t[0], w=t[1], k=k), arguments={'k': 2})([x, w])\n",
+        ),
     )
     UNCHANGED = (
+        Example(
+            before="from keras import layers\nlam = layers.Lambda(scale, arguments={'w': w})\ny = lam(x)\n",
+            plan=LambdaInputs(Span(3, 4, 3, 10), moved=("w",)),
+            note="the Lambda is constructed apart from its call: its inputs are not rewritten",
+        ),
         Example(
             before="import tensorflow as tf\nz = tf.image.resize(const, (4, 4))\n",
             plan=KerasOps(Span(2, 4, 2, 34), symbolic=("img",)),
@@ -287,3 +347,176 @@ def _symbolic_names(evidence: Evidence, index: SourceIndex) -> set[str]:
             if name:
                 names.add(name)
     return names
+
+
+def _tensor_arguments(call: cst.Call, symbolic: Collection[str], index: SourceIndex) -> tuple[cst.Call, tuple[str, ...]] | None:
+    """For `Lambda(f, arguments={...})(x)`: the `Lambda(...)` construction and the keys of
+    `arguments` whose values read a symbolic name; None for any other shape of call."""
+    layer = call.func
+    if not isinstance(layer, cst.Call):
+        return None
+    entries = _arguments_entries(layer)
+    if entries is None:
+        return None
+    moved = tuple(key for key, value in entries if _reads(value, symbolic))
+    return layer, moved
+
+
+def _reads(node: cst.CSTNode, names: Collection[str]) -> bool:
+    """Whether `node` reads one of `names` (not as an attribute's name)."""
+    return any(n.value in names for n in _names(node))
+
+
+def _arguments_entries(layer: cst.Call) -> list[tuple[str, cst.BaseExpression]] | None:
+    """The (key, value) pairs of a literal `arguments=` dict (`{...}` or `dict(...)`)."""
+    arg = next((a for a in layer.args if a.keyword is not None and a.keyword.value == "arguments"), None)
+    if arg is None:
+        return None
+    value = arg.value
+    entries: list[tuple[str, cst.BaseExpression]] = []
+    if isinstance(value, cst.Dict):
+        for element in value.elements:
+            if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+                return None
+            key = element.key.evaluated_value
+            if not isinstance(key, str) or not key.isidentifier():
+                return None
+            entries.append((key, element.value))
+        return entries
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
+        for a in value.args:
+            if a.keyword is None:
+                return None
+            entries.append((a.keyword.value, a.value))
+        return entries
+    return None
+
+
+def _lambda_inputs(index: SourceIndex, plan: LambdaInputs) -> str:
+    """`Lambda(f, arguments={"k": t, "c": 2})(x)` -> `Lambda(lambda t_, c: f(t_[0], k=t_[1], c=c),
+    arguments={"c": 2})([x, t])`: the tensors become inputs, the other arguments stay."""
+    outer = call_at(index, plan.call)
+    layer = outer.func
+    if not isinstance(layer, cst.Call):
+        raise Skip("the `Lambda` layer is not constructed where it is called")
+    entries = _arguments_entries(layer)
+    positional = [a for a in outer.args if a.keyword is None]
+    if entries is None or len(positional) != 1 or positional[0].star:
+        raise Skip("the `Lambda` call's inputs or `arguments=` are not literal")
+    function_arg = next((a for a in layer.args if a.keyword is None or a.keyword.value == "function"), None)
+    if function_arg is None or function_arg.star:
+        raise Skip("the `Lambda` has no function argument")
+    moved = [(k, v) for k, v in entries if k in plan.moved]
+    kept = [(k, v) for k, v in entries if k not in plan.moved]
+    if not moved:
+        raise Skip("no symbolic tensor among the `Lambda`'s arguments")
+    code = index.module.code_for_node
+    used = {n.value for n in _names(function_arg.value)} | {k for k, _ in entries}
+    t = next(c for c in ("t", "tensors", "t_", "t__") if c not in used)
+    given = positional[0].value
+    if isinstance(given, cst.List) and all(isinstance(e, cst.Element) for e in given.elements):
+        firsts = [code(e.value) for e in given.elements]
+        first = "[" + ", ".join(f"{t}[{i}]" for i in range(len(firsts))) + "]"
+    else:
+        firsts, first = [code(given)], f"{t}[0]"
+    inputs = firsts + [code(v) for _, v in moved]
+    at = {k: f"{t}[{len(firsts) + i}]" for i, (k, _) in enumerate(moved)}
+    params = ", ".join([t] + [k for k, _ in kept])
+    body = _apply(function_arg.value, first, at, [k for k, _ in kept], code)
+    new_layer_args = []
+    for a in layer.args:
+        if a is function_arg:
+            new_layer_args.append(a.with_changes(value=cst.parse_expression(f"lambda {params}: {body}")))
+        elif a.keyword is not None and a.keyword.value == "arguments":
+            if kept:
+                new_layer_args.append(a.with_changes(value=_without(a.value, set(plan.moved))))
+        else:
+            new_layer_args.append(a)
+    new_layer_args[-1] = _ends_as(new_layer_args[-1], layer.args[-1])
+    new_input = cst.parse_expression("[" + ", ".join(inputs) + "]")
+    new_outer = outer.with_changes(
+        func=layer.with_changes(args=new_layer_args),
+        args=[a.with_changes(value=new_input) if a is positional[0] else a for a in outer.args],
+    )
+    return index.module.deep_replace(outer, new_outer).code  # type: ignore[union-attr]
+
+
+def _without(arguments: cst.BaseExpression, keys: set[str]) -> cst.BaseExpression:
+    """The literal `arguments=` dict without the entries of `keys`."""
+    if isinstance(arguments, cst.Dict):
+        elements = [
+            e for e in arguments.elements if not (isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString) and e.key.evaluated_value in keys)
+        ]
+        elements[-1] = elements[-1].with_changes(comma=arguments.elements[-1].comma)
+        return arguments.with_changes(elements=elements)
+    assert isinstance(arguments, cst.Call)
+    args = [a for a in arguments.args if a.keyword is None or a.keyword.value not in keys]
+    args[-1] = _ends_as(args[-1], arguments.args[-1])
+    return arguments.with_changes(args=args)
+
+
+def _ends_as(arg: cst.Arg, last: cst.Arg) -> cst.Arg:
+    """`arg`, now the last argument, with the trailing comma and spacing the last one had."""
+    return arg.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+
+
+def _apply(
+    function: cst.BaseExpression, first: str, at: dict[str, str], kept: list[str], code: Callable[[cst.CSTNode], str]
+) -> str:
+    """The call of `function` on the layer input `first` with the moved keys read from `at`: a
+    `lambda x, k: body` is inlined (its parameters replaced), anything else is called."""
+    if isinstance(function, cst.Lambda) and _inlinable(function, set(at) | set(kept)):
+        params = [p.name.value for p in function.params.params]
+        if params and set(params[1:]) <= set(at) | set(kept):
+            values = {params[0]: first, **{k: v for k, v in at.items() if k in params}}
+
+            class Substitute(cst.CSTTransformer):
+                def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
+                    return updated.with_changes(attr=original.attr)
+
+                def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.BaseExpression:  # type: ignore[override]
+                    return cst.parse_expression(values[updated.value]) if updated.value in values else updated
+
+            body = function.body.visit(Substitute())
+            assert isinstance(body, cst.BaseExpression)
+            return code(body)
+    callee = code(function)
+    if not isinstance(function, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+        callee = f"({callee})"
+    args = [first] + [f"{k}={v}" for k, v in at.items()] + [f"{k}={k}" for k in kept]
+    return f"{callee}({', '.join(args)})"
+
+
+def _inlinable(function: cst.Lambda, keys: set[str]) -> bool:
+    """A lambda with plain parameters whose body binds no name of its own (no nested lambda or
+    comprehension), so replacing its parameters by expressions keeps its meaning."""
+    p = function.params
+    if p.posonly_params or p.kwonly_params or p.star_kwarg or not isinstance(p.star_arg, cst.MaybeSentinel):
+        return False
+    if any(param.default is not None for param in p.params):
+        return False
+    nested: list[cst.CSTNode] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Lambda(self, node: cst.Lambda) -> None:
+            nested.append(node)
+
+        def visit_CompFor(self, node: cst.CompFor) -> None:
+            nested.append(node)
+
+        def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+            nested.append(node)
+
+    function.body.visit(Finder())
+    return not nested
+
+
+def _names(node: cst.CSTNode) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+    node.visit(Finder())
+    return found
