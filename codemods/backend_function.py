@@ -243,7 +243,7 @@ def _backend_function_on_line(index: SourceIndex, line: int) -> cst.Call | None:
     return None
 
 
-def _is_learning_phase(node: cst.CSTNode) -> bool:
+def is_learning_phase(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Call) and isinstance(node.func, (cst.Attribute, cst.Name)) and (
         (node.func.attr.value if isinstance(node.func, cst.Attribute) else node.func.value) == "learning_phase"
     )
@@ -255,7 +255,7 @@ def _learning_phase_at(call: cst.Call) -> bool:
 
     class Finder(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
-            if _is_learning_phase(node):
+            if is_learning_phase(node):
                 found.append(node)
 
     if inputs is not None:
@@ -265,13 +265,13 @@ def _learning_phase_at(call: cst.Call) -> bool:
 
 def _without_learning_phase(inputs: cst.BaseExpression) -> cst.BaseExpression:
     """`[a, K.learning_phase()]` -> `[a]`; `xs + [K.learning_phase()]` -> `xs`; the phase must be last."""
-    if isinstance(inputs, (cst.List, cst.Tuple)) and inputs.elements and _is_learning_phase(inputs.elements[-1].value):
+    if isinstance(inputs, (cst.List, cst.Tuple)) and inputs.elements and is_learning_phase(inputs.elements[-1].value):
         rest = [e.value for e in inputs.elements[:-1]]
-        if not any(_is_learning_phase(e) for e in rest):
+        if not any(is_learning_phase(e) for e in rest):
             return cst.List([cst.Element(e) for e in rest]) if isinstance(inputs, cst.List) else cst.Tuple([cst.Element(e) for e in rest])
     if isinstance(inputs, cst.BinaryOperation) and isinstance(inputs.operator, cst.Add):
         right = inputs.right
-        if isinstance(right, (cst.List, cst.Tuple)) and len(right.elements) == 1 and _is_learning_phase(right.elements[0].value):
+        if isinstance(right, (cst.List, cst.Tuple)) and len(right.elements) == 1 and is_learning_phase(right.elements[0].value):
             return inputs.left
     raise Skip("the learning phase is not the last input: which fed value it takes is not known")
 

@@ -32,6 +32,7 @@ from typing import Any
 
 import libcst as cst
 
+from codemods.backend_function import is_learning_phase, model_constructor
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import add_import, call_at, drop_unused_backend_imports, rewrite
 from codemods.tf_op_on_keras_tensor import keras_prefix
@@ -128,7 +129,8 @@ class SessionFetch(FaultRule):
             raise Skip("a `run` without a literal feed_dict cannot be rewritten")
         prefix = keras_prefix(index)
         _session_statements(index, name, set(runs))  # refuses when the session has other uses
-        replacements: dict[cst.CSTNode, cst.CSTNode] = {run: _predict(run, prefix or "keras") for run in runs}
+        constructor = model_constructor(index)
+        replacements: dict[cst.CSTNode, cst.CSTNode] = {run: _predict(run, constructor) for run in runs}
         unwrap = _with_block(index, maker)
 
         class Rewrite(cst.CSTTransformer):
@@ -150,7 +152,7 @@ class SessionFetch(FaultRule):
         if removals:
             code = rewrite(rewritten, {}, removals)
         code = drop_unused_backend_imports(code)
-        return code if prefix else add_import(code, "import keras")
+        return code if prefix or constructor != "keras.Model" else add_import(code, "import keras")
 
     EXAMPLES = (
         Example(
@@ -189,6 +191,40 @@ class SessionFetch(FaultRule):
                 "# both maps at once\n"
                 "a, b = keras.Model([m.inputs[0], m.inputs[1]], [x.output, y.output]).predict([p, q], verbose=0)\n"
                 "(c,) = [keras.Model([m.inputs[0], m.inputs[1]], [x.output]).predict([p, q], verbose=0)]\n"
+            ),
+        ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "for name in probes:\n"
+                "    values[name] = tf.keras.backend.get_session().run(probes[name], {net_in: batch})\n"
+            ),
+            plan=SessionToPredict("tf.keras.backend.get_session()"),
+            after=(
+                "import tensorflow as tf\n"
+                "for name in probes:\n"
+                "    values[name] = tf.keras.Model(net_in, probes[name]).predict(batch, verbose=0)\n"
+            ),
+        ),
+        Example(
+            before=(
+                "from keras import backend as K\n"
+                "from keras.models import Model\n"
+                "class Reader:\n"
+                "    def __init__(self, net):\n"
+                "        self.net = net\n"
+                "        self.session = K.get_session()\n"
+                "    def read(self, x):\n"
+                "        return self.session.run(self.net.output, feed_dict={self.net.input: x, K.learning_phase(): 0})\n"
+            ),
+            plan=SessionToPredict("self.session"),
+            after=(
+                "from keras.models import Model\n"
+                "class Reader:\n"
+                "    def __init__(self, net):\n"
+                "        self.net = net\n"
+                "    def read(self, x):\n"
+                "        return Model(self.net.input, self.net.output).predict(x, verbose=0)\n"
             ),
         ),
     )
@@ -250,8 +286,8 @@ def _sessions(index: SourceIndex) -> dict[str, tuple[cst.Call, list[cst.Call]]]:
 
     class Finder(cst.CSTVisitor):
         def visit_Assign(self, node: cst.Assign) -> None:
-            if _maker_name(node.value) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-                found.setdefault(node.targets[0].target.value, (node.value, []))  # type: ignore[arg-type]
+            if _maker_name(node.value) and len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Name, cst.Attribute)):
+                found.setdefault(index.module.code_for_node(node.targets[0].target), (node.value, []))  # type: ignore[arg-type]
 
         def visit_WithItem(self, node: cst.WithItem) -> None:
             if _maker_name(node.item) and node.asname is not None and isinstance(node.asname.name, cst.Name):
@@ -262,9 +298,13 @@ def _sessions(index: SourceIndex) -> dict[str, tuple[cst.Call, list[cst.Call]]]:
     class Runs(cst.CSTVisitor):
         def visit_Call(self, node: cst.Call) -> None:
             func = node.func
-            if isinstance(func, cst.Attribute) and func.attr.value == "run" and isinstance(func.value, cst.Name):
-                if func.value.value in found:
-                    found[func.value.value][1].append(node)
+            if not isinstance(func, cst.Attribute) or func.attr.value != "run":
+                return
+            session = index.module.code_for_node(func.value)
+            if isinstance(func.value, (cst.Name, cst.Attribute)) and session in found:
+                found[session][1].append(node)
+            elif _maker_name(func.value):  # `K.get_session().run(...)`: the session is never named
+                found.setdefault(session, (func.value, []))[1].append(node)  # type: ignore[arg-type]
 
     index.module.visit(Runs())
     return found
@@ -282,19 +322,21 @@ def _feed(run: cst.Call) -> cst.Dict | None:
     return feed.value
 
 
-def _predict(run: cst.Call, prefix: str) -> cst.BaseExpression:
+def _predict(run: cst.Call, constructor: str) -> cst.BaseExpression:
     feed = _feed(run)
     assert feed is not None
     fetches = run.args[0].value
-    keys = [e.key for e in feed.elements if isinstance(e, cst.DictElement)]
-    values = [e.value for e in feed.elements if isinstance(e, cst.DictElement)]
+    # a fed learning phase selected test mode, which is what `predict` runs in
+    fed = [e for e in feed.elements if isinstance(e, cst.DictElement) and not is_learning_phase(e.key)]
+    keys = [e.key for e in fed]
+    values = [e.value for e in fed]
 
     def listed(items: list[cst.BaseExpression]) -> cst.BaseExpression:
         if len(items) == 1:
             return items[0]
         return cst.List([cst.Element(item) for item in items])
 
-    model = cst.Call(func=cst.parse_expression(f"{prefix}.Model"), args=[cst.Arg(listed(keys)), cst.Arg(fetches)])
+    model = cst.Call(func=cst.parse_expression(constructor), args=[cst.Arg(listed(keys)), cst.Arg(fetches)])
     predict = cst.Call(
         func=cst.Attribute(value=model, attr=cst.Name("predict")),
         args=[
@@ -313,7 +355,7 @@ def _session_statements(index: SourceIndex, name: str, runs: set[cst.Call]) -> s
     statements: set[cst.CSTNode] = set()
     others = []
     for node in index.positions:
-        if isinstance(node, cst.Name) and node.value == name:
+        if isinstance(node, (cst.Name, cst.Attribute)) and index.module.code_for_node(node) == name:
             parent = index.parent(node)
             if isinstance(parent, cst.AssignTarget) or isinstance(parent, cst.AsName):
                 statement = index.statement_of(node)
