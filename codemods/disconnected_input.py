@@ -42,6 +42,11 @@ takes; cut-before-join what it gives: each is verified by the program running to
   model is meant to stop before them (an embedding cut from a model trained with a margin
   head): the output becomes the tensor, computed from the model's inputs alone, that the
   joining layer reads, named in the source or as `m.get_layer("name").output`.
+- read-reapplied, keep-reapplied: the model reads ``layer.output`` of a layer that a later call
+  applied to the model's own graph (a trained head re-applied in a loop, a shared layer's second
+  input); ``.output`` is the first call's. The read becomes the later call's result: its name,
+  or a dict the re-applying statement fills by layer name (``codemods/reapplied_output.py``).
+  The orphan is then no input the model lacks: root-inputs and add-input are not offered.
 - root-inputs: none of the model's inputs is connected to its outputs (it was given another
   model's Input, or fresh Inputs nothing was called on): the model is built from the Inputs its
   outputs really come from.
@@ -67,6 +72,10 @@ from codemods.edits import (
     removable_assignment,
     rewrite,
 )
+from codemods.reapplied_output import EXAMPLES as REAPPLIED_EXAMPLES
+from codemods.reapplied_output import UNCHANGED as REAPPLIED_UNCHANGED
+from codemods.reapplied_output import KeepReapplied, ReadReapplied, reapplied_outputs
+from codemods.reapplied_output import transform as reapplied_transform
 from codemods.skip_inputs import EXAMPLES as SKIP_EXAMPLES
 from codemods.skip_inputs import UNCHANGED as SKIP_UNCHANGED
 from codemods.skip_inputs import SkipInputs, skip_inputs
@@ -191,7 +200,10 @@ class DisconnectedInput(FaultRule):
             spans = tuple(index.span_of(n) for n in uses)
             repairs.extend(Rewire(orphan_name, orphan_tensor.input_span, name, spans) for _, name in named[:3])
         repairs.extend(shared)
-        if len(named) == 1:
+        reapplied = next((p for p in shared if isinstance(p, KeepReapplied)), None)
+        if reapplied is not None:
+            message = f"{lead}: `.output` is a layer's first call's output, and the layer was called again at line {reapplied.call.line}"
+        elif len(named) == 1:
             message = f"{lead}; `{named[0][1]}` {shape_text(graph.tensor(named[0][0]).shape)} fits"  # type: ignore[union-attr]
         elif named:
             message = f"{lead}; candidates: " + ", ".join(f"`{n}`" for _, n in named)
@@ -255,6 +267,8 @@ class DisconnectedInput(FaultRule):
             return _input_as_parameter(index, plan)
         if isinstance(plan, CutBeforeJoin):
             return _cut_before_join(index, plan)
+        if isinstance(plan, (ReadReapplied, KeepReapplied)):
+            return reapplied_transform(index, plan)
         if isinstance(plan, SkipInputs):
             return skip_inputs_transform(index, plan)
         raise Skip(f"not a {self.code} plan: {plan.kind}")
@@ -369,7 +383,7 @@ class DisconnectedInput(FaultRule):
                 'm = Model(inputs=m.input[0], outputs=[m.get_layer("embedding").output])  # for retrieval\n'
             ),
         ),
-    ) + SKIP_EXAMPLES
+    ) + SKIP_EXAMPLES + REAPPLIED_EXAMPLES
     UNCHANGED = (
         Example(
             before=(
@@ -402,7 +416,7 @@ class DisconnectedInput(FaultRule):
             plan=AddInput(Span(3, 4, 3, 45), "m", ("b",)),
             note="the program feeds the model one array: it has no data for the added input",
         ),
-    ) + SKIP_UNCHANGED
+    ) + SKIP_UNCHANGED + REAPPLIED_UNCHANGED
 
 
 class _Site:
@@ -506,14 +520,17 @@ class _Site:
         """Repairs of the whole model, shared by the faults of all its orphans."""
         model, graph = self.model, self.graph
         assert model.span is not None
-        repairs: list[Plan] = []
+        reapplied = reapplied_outputs(graph, self.index, model)
+        repairs: list[Plan] = list(reapplied)
         submodels = self._compose_submodels(orphans)
         if submodels is not None:
             repairs.append(submodels)
         repairs.extend(self._inputs_as_parameters(orphans))
         repairs.extend(skip_inputs(graph, self.index, model, orphans))
         connected = graph.ancestors(model.outputs) & set(model.inputs)
-        if not connected:
+        # the model's own inputs make the tensor `.output` meant, in a later call of its layer:
+        # the orphan is reached through the first call only, and is no input the model lacks
+        if not connected and not reapplied:
             roots = sorted(r for r in graph.roots(model.outputs) if (t := graph.tensor(r)) is not None and t.is_input)
             names = [self.expression_for(r) for r in roots]
             if roots and all(names) and len(set(names)) == len(names):
@@ -522,7 +539,7 @@ class _Site:
         if cut is not None:
             repairs.append(cut)
         names = [self.visible_name(o) for o in sorted(orphans)]
-        if all(names) and (self._fed_with(len(model.inputs) + len(orphans)) or not any(self.replacements(o, "") for o in orphans)):
+        if all(names) and not reapplied and (self._fed_with(len(model.inputs) + len(orphans)) or not any(self.replacements(o, "") for o in orphans)):
             repairs.append(AddInput(model.span, self.model_name, tuple(n for n in names if n)))
         return tuple(repairs)
 
