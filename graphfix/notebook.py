@@ -14,12 +14,14 @@ import difflib
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-
-import nbformat
+from typing import TYPE_CHECKING
 
 from graphfix.files import SourceError, SourceFile, read_source
 from graphfix.ftypes import FileOutcome
 from graphfix.patch import check_diff
+
+if TYPE_CHECKING:
+    import nbformat  # imported where a notebook is read: it costs a plain .py check 0.3 s
 
 MARKER = re.compile(r"^# %% graphfix cell (\d+)\n?$")
 PLACEHOLDER = re.compile(r"^(\s*)pass  # graphfix magic: (.*)$")
@@ -109,6 +111,8 @@ def cell_diff(path: str, before: str, after: str) -> str:
 
 def read_notebook(path: Path) -> tuple[SourceFile, nbformat.NotebookNode]:
     source = read_source(path)
+    import nbformat
+
     try:
         notebook = nbformat.reads(source.text, as_version=nbformat.NO_CONVERT)
     except Exception as exc:  # nbformat raises several kinds for JSON and schema problems
@@ -160,5 +164,7 @@ def render_notebook(notebook: nbformat.NotebookNode, fixed_script: str) -> str:
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type == "code" and number in fixed and fixed[number] != cell.source:
             cell.source = fixed[number]
+    import nbformat
+
     text = nbformat.writes(notebook, version=nbformat.NO_CONVERT)
     return text if text.endswith("\n") else text + "\n"
