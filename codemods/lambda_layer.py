@@ -113,7 +113,7 @@ def lambda_to_layer(index: SourceIndex, name: str) -> str:
         taken.add(attr)
         created = assign.value.visit(ShapeToArgument(input_name, "input_shape"))
         assert isinstance(created, cst.Call)
-        made_once = weight_statements(index, created, attr, taken, assign.value)
+        made_once = weight_statements(index, created, attr, taken, assign.value, lift=True)
         if not made_once:
             raise Skip(f"`{local}` is not a `tf.Variable` with a plain initial value")
         weights.extend(made_once)

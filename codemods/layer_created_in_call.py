@@ -480,13 +480,15 @@ _VARIABLE_KEYWORDS = {"initial_value", "trainable", "name", "dtype"}
 
 
 def weight_statements(
-    index: SourceIndex, created: cst.Call, attr: str, taken: set[str], original: cst.Call | None = None
+    index: SourceIndex, created: cst.Call, attr: str, taken: set[str], original: cst.Call | None = None, lift: bool = False
 ) -> list[cst.BaseStatement]:
     """`tf.Variable(value, name=..., trainable=..., dtype=...)` as the layer's own weight:
     `<local> = tf.convert_to_tensor(value, dtype=...)` then `self.<attr> = self.add_weight(...)`
     with that shape, dtype and value (Keras 3 does not track a `tf.Variable` kept on a layer, so
     it would be neither trained nor saved). Empty for anything else (another keyword, `add_weight`).
-    `original`: the construction in the file, when `created` is a rewritten copy of it."""
+    `original`: the construction in the file, when `created` is a rewritten copy of it. `lift`:
+    the value is computed under `init_scope` (eagerly), for a `build` that may first run while a
+    tf.function is traced (the weight is made outside that graph and could not read its tensors)."""
     func = index.module.code_for_node(created.func)
     if not func.endswith(".Variable") or "tensorflow.Variable" not in qualified_names(index, (original or created).func):
         return []
@@ -502,8 +504,11 @@ def weight_statements(
     taken.add(local)
     dtype = f", dtype={keywords['dtype']}" if "dtype" in keywords else ""
     extra = "".join(f", {k}={keywords[k]}" for k in ("name", "trainable") if k in keywords)
+    computed = f"{local} = {module}.convert_to_tensor({value}{dtype})"
+    if lift:
+        computed = f"with {module}.init_scope():\n    {computed}\n"
     return [
-        cst.parse_statement(f"{local} = {module}.convert_to_tensor({value}{dtype})"),
+        cst.parse_statement(computed),
         cst.parse_statement(
             f"self.{attr} = self.add_weight(shape={local}.shape, dtype={local}.dtype{extra}, "
             f"initializer=lambda shape, dtype=None: {local})"

@@ -178,7 +178,10 @@ class VariableInFunction(FaultRule):
         innermost = site.creation.site.function
         if not repairs and not wrapped and _creates_once_able(index, innermost, site.line):
             repairs = (CreateOnce(innermost, site.line),)
-            message += f" (it reads `{innermost}`'s arguments: create it on the first call only)"
+            message = (
+                f"{where} {how} (line {site.line}, in `{innermost}`): the value reads `{innermost}`'s "
+                "arguments, so it cannot move out; create it on the first call only and reuse it"
+            )
         if wrapped:
             message = f"{where} on every call of its `Lambda` layers (line {site.line}): untracked, never trained; make it a layer that creates them in `build`"
         elif not repairs:
@@ -334,7 +337,8 @@ class VariableInFunction(FaultRule):
                 "        self.floor = floor\n"
                 "\n"
                 "    def build(self, input_shape):\n"
-                "        g_value = tf.convert_to_tensor(tf.ones(input_shape[-1:]))\n"
+                "        with tf.init_scope():\n"
+                "            g_value = tf.convert_to_tensor(tf.ones(input_shape[-1:]))\n"
                 "        self.g = self.add_weight(shape=g_value.shape, dtype=g_value.dtype, name='g', initializer=lambda shape, dtype=None: g_value)\n"
                 "\n"
                 "    def call(self, x):\n"
