@@ -17,6 +17,15 @@ Fix: one namespace, the one the program runs under. Under ``TF_USE_LEGACY_KERAS=
 keras``, ``from tf_keras.layers import Dense``); under Keras 3 its ``tf_keras`` imports become
 ``keras`` imports under the same names. Every name the program uses stays bound, now to the
 Keras the rest of the model uses.
+
+A second shape: an object of one Keras handed whole to the other (a Keras 3 callback in a
+tf-keras ``fit``: ``'...' object has no attribute '_implements_train_batch_hooks'``; a tf-keras
+model added to a Keras 3 ``Sequential``: ``Only instances of `keras.Layer` can be added``).
+Detected when the error names the object (its class's module, ``tf_keras.src...``, or a class
+the file imports from the other Keras or derives from one) and the file imports both. The file is
+unified to the Keras that received the object: its ``keras`` imports become ``tensorflow.keras``
+imports (right under both flavours), or its ``tensorflow.keras`` imports and ``tf.keras`` names
+become ``keras``.
 """
 
 from __future__ import annotations
