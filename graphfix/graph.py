@@ -151,10 +151,23 @@ def nested_model_for(graph: ConstructionGraph, model: ModelBuild, orphans: set[i
     """The call of a model, used as a layer on tensors computed from `model`'s inputs, whose own
     inputs are the orphans: the failing model reaches *into* a nested model (GF103)."""
     reachable = graph.descendants(model.inputs)
+    if _joins_submodel_output(graph, model, orphans, reachable):
+        return None  # `sub.output` read beside `sub(x)` (siamese towers): a missing call, GF101
     for call in graph.calls:
         if call.model_inputs and orphans <= set(call.model_inputs) and any(t in reachable for t in call.inputs):
             return call
     return None
+
+
+def _joins_submodel_output(graph: ConstructionGraph, model: ModelBuild, orphans: set[int], reachable: set[int]) -> bool:
+    """A layer of the failing model reads, beside a tensor of the model's inputs, the output of a
+    model that built from the orphans: that model's `.output` stands where a call of it belongs."""
+    outputs = {t for m in graph.evidence.models if m.ok and m.inputs and set(m.inputs) <= orphans for t in m.outputs}
+    needed = graph.ancestors(model.outputs) | set(model.outputs)
+    return any(
+        any(t in outputs for t in c.inputs) and any(t in reachable for t in c.inputs) and any(o in needed for o in c.outputs)
+        for c in graph.calls
+    )
 
 
 def orphan_inputs(graph: ConstructionGraph, model: ModelBuild) -> set[int]:
