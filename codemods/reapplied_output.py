@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libcst as cst
+from libcst.metadata import ComprehensionScope
 
 from codemods.base import Example, Skip
 from codemods.edits import model_arg
@@ -65,6 +66,8 @@ def reapplied_outputs(graph: ConstructionGraph, index: SourceIndex, model: Model
     value = outputs.value
     if isinstance(value, (cst.List, cst.Tuple)):
         expressions = [e.value for e in value.elements]
+    elif isinstance(value, cst.ListComp):  # `[layer.output for layer in m.layers]`: one read for all
+        expressions = [value.elt] * len(model.outputs)
     else:
         expressions = [value]
     if len(expressions) != len(model.outputs):
@@ -90,13 +93,14 @@ def reapplied_outputs(graph: ConstructionGraph, index: SourceIndex, model: Model
         return []
     plans: list[Plan] = []
     named = {tid: name for name, tid in sorted(model.names.items(), reverse=True) if name.isidentifier()}
-    if all(tid in named for _, _, tid in reads) and not _in_loop(index, call):
+    one_each = len({span for span, _, _ in reads}) == len(reads)
+    if one_each and all(tid in named for _, _, tid in reads) and not _in_loop(index, call):
         plans.append(ReadReapplied(model.span, tuple((span, named[tid]) for span, _, tid in reads)))
     sites = {c.span for _, c, _ in reads}
     if len(sites) == 1:
         site = sites.pop()
         assert site is not None
-        plans.append(KeepReapplied(model.span, tuple(span for span, _, _ in reads), site))
+        plans.append(KeepReapplied(model.span, tuple(dict.fromkeys(span for span, _, _ in reads)), site))
     return plans
 
 
@@ -147,7 +151,7 @@ def _keep(index: SourceIndex, plan: KeepReapplied) -> str:
     scope = index.scope_of(call)
     end = index.range(statement).end.line
     for read in reads:
-        if index.scope_of(read) is not scope or index.range(read).start.line <= end:
+        if _function_scope(index, read) is not scope or index.range(read).start.line <= end:
             raise Skip(f"`.output` at line {index.range(read).start.line} is not read after the call, in its function")
     taken = {n.value for n in _names(index.module)}
     kept = DICT_NAME
@@ -164,6 +168,14 @@ def _keep(index: SourceIndex, plan: KeepReapplied) -> str:
     loop = _outermost_loop(index, statement)
     anchor: cst.CSTNode = loop if loop is not None else statement
     return index.module.visit(_Apply(replacements, before={anchor: create}, after={statement: store})).code
+
+
+def _function_scope(index: SourceIndex, node: cst.CSTNode) -> object | None:
+    """The scope of `node`, or of the function around the comprehension it is in."""
+    scope = index.scope_of(node)
+    while isinstance(scope, ComprehensionScope):
+        scope = scope.parent
+    return scope
 
 
 def _names(module: cst.Module) -> list[cst.Name]:
