@@ -88,7 +88,7 @@ class BackendFunction(FaultRule):
             return []
         faults = []
         for node in index.positions:
-            if not isinstance(node, cst.Call) or not _is_backend_function(index, node):
+            if not isinstance(node, cst.Call) or not is_backend_function(index, node):
                 continue
             name = _holder_name(index, node)
             span = index.span_of(node)
@@ -107,7 +107,7 @@ class BackendFunction(FaultRule):
             raise Skip("the backend function does not take exactly inputs and outputs")
         single_list = isinstance(outputs.value, (cst.List, cst.Tuple)) and len(outputs.value.elements) == 1
         phase = _learning_phase_at(call)
-        feeds = _without_learning_phase(inputs.value) if phase else inputs.value
+        feeds = without_learning_phase(inputs.value) if phase else inputs.value
         uses = _call_sites(index, call, name)
         prefix = keras_prefix(index)
         model = cst.Call(
@@ -229,7 +229,7 @@ def model_constructor(index: SourceIndex) -> str:
     return f"{keras_prefix(index) or 'keras'}.Model"
 
 
-def _is_backend_function(index: SourceIndex, call: cst.Call) -> bool:
+def is_backend_function(index: SourceIndex, call: cst.Call) -> bool:
     if not isinstance(call.func, cst.Attribute) or call.func.attr.value != "function":
         return False
     owner = index.module.code_for_node(call.func.value)
@@ -238,7 +238,7 @@ def _is_backend_function(index: SourceIndex, call: cst.Call) -> bool:
 
 def _backend_function_on_line(index: SourceIndex, line: int) -> cst.Call | None:
     for node, position in index.positions.items():
-        if isinstance(node, cst.Call) and position.start.line == line and _is_backend_function(index, node):
+        if isinstance(node, cst.Call) and position.start.line == line and is_backend_function(index, node):
             return node
     return None
 
@@ -263,7 +263,7 @@ def _learning_phase_at(call: cst.Call) -> bool:
     return bool(found)
 
 
-def _without_learning_phase(inputs: cst.BaseExpression) -> cst.BaseExpression:
+def without_learning_phase(inputs: cst.BaseExpression) -> cst.BaseExpression:
     """`[a, K.learning_phase()]` -> `[a]`; `xs + [K.learning_phase()]` -> `xs`; the phase must be last."""
     if isinstance(inputs, (cst.List, cst.Tuple)) and inputs.elements and is_learning_phase(inputs.elements[-1].value):
         rest = [e.value for e in inputs.elements[:-1]]
