@@ -102,7 +102,7 @@ def test_pandas_read_csv_from_a_url_has_the_columns_named(engine: Engine, tmp_pa
         "local = pd.read_csv(__import__('io').StringIO('a,b\\n1,2\\n'))\nassert list(local.columns) == ['a', 'b']\n"
         + MODEL
     )))
-    assert "pandas.read_csv('https://example.com/heart.csv'): a small random table with the columns age, chol, target" in stubbed
+    assert "pandas.read_csv('https://example.com/heart.csv'): a small random table with the columns target, age, chol" in stubbed
 
 
 # -- data folders -------------------------------------------------------------------------------
@@ -304,3 +304,106 @@ def test_gdown_download_writes_a_synthetic_file_where_asked(engine: Engine, tmp_
         + MODEL
     )))
     assert "gdown.download('cats.zip')" in stubbed
+
+
+# -- long loops, checkpoints, figures, table headers ----------------------------------------------
+
+def test_training_loops_are_cut_to_a_few_passes_and_other_loops_run_in_full(engine: Engine, tmp_path: Path) -> None:
+    stubbed = _ok(_probe(engine, tmp_path, (
+        "import numpy as np, tensorflow as tf, keras\n"
+        "inputs = keras.Input((4,))\nmodel = keras.Model(inputs, keras.layers.Dense(2)(inputs))\n"
+        "opt = keras.optimizers.SGD(0.1)\n"
+        "data = tf.data.Dataset.from_tensor_slices(np.zeros((400, 4), 'float32')).batch(4)\n"
+        "def step(x):\n"
+        "    with tf.GradientTape() as tape:\n"
+        "        loss = tf.reduce_mean(model(x))\n"
+        "    opt.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))\n"
+        "batches = epochs = 0\n"
+        "for epoch in range(1000):\n"  # line 11: over epochs, training inside
+        "    epochs += 1\n"
+        "    for x in data:\n"  # line 13: each pass trains
+        "        step(x)\n"
+        "        batches += 1\n"
+        "assert (epochs, batches) == (3, 9), (epochs, batches)\n"
+        "outputs = []\n"
+        "for i in range(500):\n"  # line 18: no training, all passes
+        "    outputs.append(model(np.full((1, 4), i, 'float32')))\n"
+        "assert len(outputs) == 500\n"
+        "for trial in range(3):\n"  # line 21: trains, but no more passes than the cut
+        "    model.compile('sgd', 'mse')\n"
+        "    model.fit(np.zeros((8, 4)), np.zeros((8, 2)), verbose=0)\n"
+        "assert trial == 2\n"
+    )))
+    assert "line 11: a training loop stopped after 3 passes of 1000" in stubbed
+    assert "line 13: a training loop stopped after 3 passes of 100" in stubbed
+    assert "line 18" not in stubbed and "line 21" not in stubbed
+
+
+def test_checkpoints_are_written_under_a_temporary_directory_and_read_back(engine: Engine, tmp_path: Path) -> None:
+    stubbed = _ok(_probe(engine, tmp_path, (
+        "import os, numpy as np, tensorflow as tf, keras\n" + MODEL +
+        "model.compile('adam', 'mse')\n"
+        "best = keras.callbacks.ModelCheckpoint(os.path.join('ckpt', 'best.weights.h5'), save_weights_only=True)\n"
+        "model.fit(np.zeros((8, 4)), np.zeros((8, 2)), epochs=5, callbacks=[best], verbose=0)\n"
+        "model.load_weights(os.path.join('ckpt', 'best.weights.h5'))\n"
+        "checkpoint = tf.train.Checkpoint(model=model)\n"
+        "manager = tf.train.CheckpointManager(checkpoint, './tf_ckpts', max_to_keep=2)\n"
+        "manager.save()\nmanager.save()\n"
+        "assert manager.latest_checkpoint.endswith('ckpt-2'), manager.latest_checkpoint\n"
+        "assert tf.train.latest_checkpoint('./tf_ckpts') == manager.latest_checkpoint\n"
+        "checkpoint.restore(tf.train.latest_checkpoint('./tf_ckpts')).assert_consumed()\n"
+        "path = checkpoint.save('saved/model')\n"
+        "checkpoint.restore(path).assert_consumed()\n"
+        "checkpoint.write(os.path.join('weights', 'last'))\n"
+        "checkpoint.read(os.path.join('weights', 'last')).assert_consumed()\n"
+    )))
+    assert "ModelCheckpoint('ckpt/best.weights.h5'): written under a temporary directory" in stubbed
+    assert "load_weights: read back from the temporary directory" in stubbed
+    assert "tf.train.CheckpointManager('./tf_ckpts'): written under a temporary directory" in stubbed
+    assert "tf.train.Checkpoint.save('saved')" in stubbed and "tf.train.Checkpoint.write('weights')" in stubbed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prog.py"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None, reason="matplotlib is not installed")
+def test_savefig_draws_the_figure_in_memory(engine: Engine, tmp_path: Path) -> None:
+    stubbed = _ok(_probe(engine, tmp_path, (
+        "import io, keras\nimport matplotlib.pyplot as plt\n" + MODEL +
+        "plt.plot([1, 2, 3])\nplt.savefig('loss.png')\nfig, ax = plt.subplots()\nfig.savefig('plots/grid.pdf', dpi=50)\n"
+        "buffer = io.BytesIO()\nfig.savefig(buffer, format='png')\nassert buffer.getvalue().startswith(b'\\x89PNG')\n"
+    )))
+    assert "savefig('loss.png'): drawn in memory, not written" in stubbed and "savefig('grid.pdf')" in stubbed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["prog.py"]
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is not installed")
+def test_a_table_has_the_columns_the_program_reads(engine: Engine, tmp_path: Path) -> None:
+    stubbed = _ok(_probe(engine, tmp_path, (
+        "import pandas as pd, keras\n"
+        "FEATURES = ['age', 'chol']\n"
+        "frame = pd.read_csv('https://example.com/heart.csv')\n"
+        "labels = frame.pop('target')\n"
+        "x = frame[FEATURES].to_numpy()\n"
+        "assert x.shape[1] == 2 and set(labels.unique()) <= {0, 1}, labels.unique()\n"
+        "local = pd.read_csv('data/missing.csv')\n"
+        "assert list(local.columns) == ['target', 'age', 'chol'], list(local.columns)\n"
+        + MODEL
+    )))
+    assert "pandas.read_csv('https://example.com/heart.csv'): a small random table with the columns target, age, chol" in stubbed
+    assert "pandas.read_csv('data/missing.csv'): the file does not exist; a small random table" in stubbed
+
+
+def test_required_command_line_arguments_get_placeholders(engine: Engine, tmp_path: Path) -> None:
+    stubbed = _ok(_probe(engine, tmp_path, (
+        "import argparse, keras\n"
+        "parser = argparse.ArgumentParser()\n"
+        "parser.add_argument('data_dir')\n"
+        "parser.add_argument('--epochs', type=int, required=True)\n"
+        "parser.add_argument('--optimizer', choices=['sgd', 'adam'], required=True)\n"
+        "parser.add_argument('--rate', type=float, default=0.5)\n"
+        "args = parser.parse_args()\n"
+        "assert (args.data_dir, args.epochs, args.optimizer, args.rate) == ('data', 1, 'sgd', 0.5), args\n"
+        "assert parser.parse_args(['x', '--epochs', '3', '--optimizer', 'adam']).epochs == 3\n"
+        + MODEL
+    )))
+    assert "command line: data_dir is required; given 'data'" in stubbed
+    assert "command line: --epochs is required; given '1'" in stubbed and "--optimizer is required; given 'sgd'" in stubbed

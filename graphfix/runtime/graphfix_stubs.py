@@ -6,19 +6,26 @@ files on disk or the network. These stubs make real scripts probe in seconds and
 - ``keras.datasets.*.load_data()`` returns small random arrays with the real shapes and dtypes;
 - ``keras.applications.*(weights="imagenet")`` builds with ``weights=None``;
 - ``fit`` runs one epoch on at most a couple of small batches, ``evaluate`` on one small batch;
-  Keras' own callbacks (checkpoints, TensorBoard, early stopping) are dropped, the program's own
-  callbacks run; ``predict`` keeps every row of small inputs (programs index its rows and compare
+  Keras' own callbacks (TensorBoard, early stopping) are dropped, ``ModelCheckpoint`` writes under
+  a temporary directory, the program's own callbacks run;
+- the program's training loops (passes that call a train step, ``fit``, a tape, directly or
+  through its own functions; loops over epochs or iterations with training inside) stop after
+  ``LOOP_PASSES`` passes; other loops run in full; ``predict`` keeps every row of small inputs (programs index its rows and compare
   them with their targets) and caps large ones; repeated ``predict`` calls on a few rows (a
   decoder sampled point by point) call the model directly;
-- ``save``/``save_weights``/``plot_model`` write into a temporary directory;
+- ``save``/``save_weights``/``plot_model`` and ``tf.train.Checkpoint``/``CheckpointManager``
+  write into a temporary directory, where loading the program's path reads them back;
 - downloads are answered with synthetic files of the kind the name says (``get_file``: an image,
   a text, a table, an archive of a small two-class folder tree), tables read from a URL
-  (``pandas.read_csv``, ``numpy.loadtxt``/``genfromtxt``) with a small random table, and a folder
+  (``pandas.read_csv``, ``numpy.loadtxt``/``genfromtxt``) or from a CSV file that is not there
+  (``pandas.read_csv``) with a small random table whose header holds the columns the program
+  reads, and a folder
   a ``*_dataset_from_directory`` loader reads that does not exist with a two-class tree;
 - ``urllib.request.urlretrieve``/``urlopen``, ``requests.get`` and ``gdown.download`` answer with
   the same synthetic content, by the URL's or the output file's suffix (an archive unpacks to the
   two-class tree);
-- display calls are inert (``MPLBACKEND=agg``, ``plt.show``, ``IPython.display.display``);
+- display calls are inert (``MPLBACKEND=agg``, ``plt.show``, ``IPython.display.display``) and
+  ``savefig`` to a path draws in memory;
 - sockets cannot connect anywhere: other network access fails at once with a clear message;
 - existing ``.py`` files cannot be written, truncated, renamed or deleted by the program.
 
@@ -36,7 +43,7 @@ import tempfile
 from typing import Any
 
 STUBBED: list[str] = []
-SAMPLES = 256  # rows of fake data per split (programs index rows past 100 of the test split)
+SAMPLES = 1024  # rows of fake data per split (programs index rows past 100, or every 40th row, of the test split)
 MAX_ROWS = 32  # rows fit/evaluate see
 PREDICT_ROWS = 1024  # rows predict keeps of small inputs (correct programs index its rows)
 PREDICT_BYTES = 32 * 1024**2  # ... as long as they hold at most this much data
@@ -202,8 +209,15 @@ def _small_dataset(value: Any, batches: int = 8) -> bool:
 
 def _direct(model: Any, x: Any) -> Any:
     """`predict` on a few rows, as a direct call: the same values without Keras' predict loop
-    (adapters, callbacks, progress), which costs tens of milliseconds per call."""
+    (adapters, callbacks, progress), which costs tens of milliseconds per call. Through the
+    model's compiled predict function (`predict_on_batch`) where it has one: an eager call of a
+    recurrent model costs as much as the loop."""
     import numpy as np
+
+    try:
+        return model.predict_on_batch(x)
+    except Exception:  # a model whose predict step cannot take this batch as it is
+        pass
 
     def numpy(value: Any) -> Any:
         if isinstance(value, (list, tuple)):
@@ -236,7 +250,22 @@ def _user_callbacks(callbacks: Any) -> Any:
         module = type(callback).__module__ or ""
         if type(callback).__name__ == "LambdaCallback" or not module.startswith(("keras", "tf_keras", "tensorflow")):
             kept.append(callback)
+        elif type(callback).__name__ == "ModelCheckpoint" and isinstance(getattr(callback, "filepath", None), str):
+            _checkpoint_into_tmp(callback)
+            kept.append(callback)
     return kept
+
+
+def _checkpoint_into_tmp(callback: Any) -> None:
+    """A ModelCheckpoint writes under the temporary directory, where `load_weights`/`load_model`
+    of the path the program gave read it back (the program loads its best weights after fit)."""
+    if SCRATCH is None or callback.filepath.startswith(SCRATCH):
+        return
+    original = callback.filepath
+    target = os.path.join(tempfile.mkdtemp(prefix="checkpoint-", dir=SCRATCH), os.path.basename(original) or "checkpoint")
+    callback.filepath = target
+    _SAVED[os.path.abspath(original)] = target
+    _note(f"ModelCheckpoint({original!r}): written under a temporary directory")
 
 
 def _short_run(original: Any, label: str, training: bool) -> Any:
@@ -285,17 +314,35 @@ def _short_run(original: Any, label: str, training: bool) -> Any:
 
 
 _SAVED: dict[str, str] = {}  # the path a program saved to -> where the dry run wrote it
+SCRATCH: str | None = None  # the probe's temporary directory (set by install)
 
 
 def _into_tmp(original: Any, label: str, directory: str) -> Any:
     @functools.wraps(original)
     def save(self: Any, filepath: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if os.path.abspath(str(filepath)).startswith(directory):  # a ModelCheckpoint's, redirected already
+            return original(self, filepath, *args, **kwargs)
         target = os.path.join(directory, os.path.basename(str(filepath)) or "saved")
         _SAVED[os.path.abspath(str(filepath))] = target
         _note(f"{label}: written under a temporary directory")
         return original(self, target, *args, **kwargs)
 
     return save
+
+
+def _redirected(path: Any) -> str | None:
+    """Where the dry run wrote what the program saved at `path`: a file it redirected, or a path
+    under a folder it redirected (a checkpoint directory)."""
+    try:
+        full = os.path.abspath(os.fspath(path))
+    except TypeError:
+        return None
+    if full in _SAVED:
+        return _SAVED[full]
+    for original, target in _SAVED.items():
+        if full.startswith(original + os.sep):
+            return target + full[len(original):]
+    return None
 
 
 def _from_tmp(original: Any, label: str, method: bool) -> Any:
@@ -305,7 +352,7 @@ def _from_tmp(original: Any, label: str, method: bool) -> Any:
     def load(*args: Any, **kwargs: Any) -> Any:
         position = 1 if method else 0
         if len(args) > position:
-            saved = _SAVED.get(os.path.abspath(str(args[position])))
+            saved = _redirected(args[position])
             if saved is not None:
                 args = (*args[:position], saved, *args[position + 1:])
                 _note(f"{label}: read back from the temporary directory")
@@ -360,6 +407,64 @@ def _stub_loading(prefix: str = "") -> None:
             module.plot_model = lambda *a, **k: _note("plot_model: skipped")  # type: ignore[attr-defined]
 
 
+def _folder_into_tmp(folder: Any, label: str) -> str:
+    """A temporary folder standing for the program's `folder` (the same one each time it is named)."""
+    original = os.path.abspath(os.fspath(folder))
+    target = _SAVED.get(original)
+    if target is None:
+        target = _SAVED[original] = tempfile.mkdtemp(prefix="checkpoints-", dir=SCRATCH)
+    _note(f"{label}({os.fspath(folder)!r}): written under a temporary directory")
+    return target
+
+
+def _patch_tf_checkpoints(tf: Any) -> None:
+    """tf.train.Checkpoint and CheckpointManager write under the temporary directory; restoring or
+    asking for the latest checkpoint of the program's path reads from there."""
+    manager_init = tf.train.CheckpointManager.__init__
+
+    @functools.wraps(manager_init)
+    def init(self: Any, checkpoint: Any, directory: Any, *args: Any, **kwargs: Any) -> None:
+        manager_init(self, checkpoint, _folder_into_tmp(directory, "tf.train.CheckpointManager"), *args, **kwargs)
+
+    def writer(original: Any) -> Any:
+        @functools.wraps(original)
+        def write(self: Any, file_prefix: Any, *args: Any, **kwargs: Any) -> Any:
+            prefix = os.fspath(file_prefix)
+            if SCRATCH is not None and os.path.abspath(prefix).startswith(SCRATCH):  # a manager's own save
+                return original(self, prefix, *args, **kwargs)
+            target = _redirected(prefix)
+            if target is None:
+                folder = _folder_into_tmp(os.path.dirname(prefix) or ".", f"tf.train.Checkpoint.{original.__name__}")
+                target = os.path.join(folder, os.path.basename(prefix))
+            return original(self, target, *args, **kwargs)
+
+        return write
+
+    def reader(original: Any) -> Any:
+        @functools.wraps(original)
+        def read(self: Any, save_path: Any, *args: Any, **kwargs: Any) -> Any:
+            return original(self, (_redirected(save_path) or save_path) if save_path is not None else None, *args, **kwargs)
+
+        return read
+
+    latest = tf.train.latest_checkpoint
+
+    @functools.wraps(latest)
+    def latest_checkpoint(checkpoint_dir: Any, *args: Any, **kwargs: Any) -> Any:
+        return latest(_redirected(checkpoint_dir) or checkpoint_dir, *args, **kwargs)
+
+    tf.train.CheckpointManager.__init__ = init
+    tf.train.Checkpoint.save = writer(tf.train.Checkpoint.save)
+    tf.train.Checkpoint.write = writer(tf.train.Checkpoint.write)
+    tf.train.Checkpoint.restore = reader(tf.train.Checkpoint.restore)
+    tf.train.Checkpoint.read = reader(tf.train.Checkpoint.read)
+    tf.train.latest_checkpoint = latest_checkpoint
+
+
+def stub_checkpoints() -> None:
+    after_import("tensorflow", _patch_tf_checkpoints)
+
+
 # -- downloads and data folders ---------------------------------------------------------------
 
 IMAGE_SIDE = 224  # a downloaded image: the size the programs that load one resize it to
@@ -411,14 +516,19 @@ def _text(lines: int = 200, seed: int = 0) -> str:
     return "\n".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 16))) + "." for _ in range(lines)) + "\n"
 
 
+LABELS = frozenset({"label", "labels", "target", "class", "y", "outcome", "survived", "diagnosis"})  # 0/1 columns
+
+
 def _csv(columns: list[str] | None = None, rows: int = SAMPLES) -> str:
+    """A table with the given columns, else the columns the program reads, else a few features
+    and a label."""
     import random
 
     rng = random.Random(0)
-    names = columns or [f"feature_{i}" for i in range(4)] + ["label"]
+    names = columns or PROGRAM_COLUMNS or [f"feature_{i}" for i in range(4)] + ["label"]
     body = [",".join(names)]
     for _ in range(rows):
-        body.append(",".join(str(rng.randint(0, 1)) if name == "label" else f"{rng.random():.4f}" for name in names))
+        body.append(",".join(str(rng.randint(0, 1)) if name.lower() in LABELS else f"{rng.random():.4f}" for name in names))
     return "\n".join(body) + "\n"
 
 
@@ -630,6 +740,14 @@ def _is_url(value: Any) -> bool:
     return isinstance(value, str) and value.split("://", 1)[0].lower() in ("http", "https", "ftp", "s3", "gs", "gcs")
 
 
+def _missing_table(value: Any) -> bool:
+    """A table file the program reads that is not there (a download step the dry run did not take)."""
+    if not isinstance(value, (str, os.PathLike)) or _is_url(value):
+        return False
+    name = os.fspath(value)
+    return isinstance(name, str) and _suffix(name) in (".csv", ".tsv", ".data") and not os.path.exists(name)
+
+
 def _columns(names: Any, usecols: Any) -> list[str] | None:
     for given in (names, usecols):
         if given is not None and not callable(given) and not isinstance(given, str):
@@ -646,15 +764,16 @@ def _patch_pandas(module: Any) -> None:
 
     @functools.wraps(original)
     def read_csv(filepath_or_buffer: Any = None, *args: Any, **kwargs: Any) -> Any:
-        if not _is_url(filepath_or_buffer):
+        missing = _missing_table(filepath_or_buffer)
+        if not (_is_url(filepath_or_buffer) or missing):
             return original(filepath_or_buffer, *args, **kwargs)
         import io
 
-        columns = _columns(kwargs.get("names"), kwargs.get("usecols"))
+        columns = _columns(kwargs.get("names"), kwargs.get("usecols")) or PROGRAM_COLUMNS
         given = {k: v for k, v in kwargs.items() if k in ("index_col", "dtype", "parse_dates", "na_values", "skipinitialspace")}
-        _note(f"pandas.read_csv({filepath_or_buffer!r}): a small random table"
-              + (f" with the columns {', '.join(columns)}" if columns else ""))
-        return original(io.StringIO(_csv(columns)), **given)
+        _note(f"pandas.read_csv({os.fspath(filepath_or_buffer)!r}): " + ("the file does not exist; " if missing else "")
+              + "a small random table" + (f" with the columns {', '.join(columns)}" if columns else ""))
+        return original(io.StringIO(_csv(columns or None)), **given)
 
     read_csv.__graphfix_stub__ = True  # type: ignore[attr-defined]
     module.read_csv = read_csv
@@ -696,8 +815,32 @@ def _inert(label: str) -> Any:
     return nothing
 
 
+def _patch_savefig(module: Any) -> None:
+    """`savefig` to a path draws the figure in memory: the dry run leaves no file behind (the
+    drawing itself runs, so a figure that cannot be drawn still fails)."""
+    original = module.Figure.savefig
+    if getattr(original, "__graphfix_stub__", False):
+        return
+
+    @functools.wraps(original)
+    def savefig(self: Any, fname: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(fname, (str, os.PathLike)):
+            return original(self, fname, *args, **kwargs)
+        import io
+
+        suffix = os.path.splitext(os.fspath(fname))[1].lstrip(".").lower()
+        if "format" not in kwargs:
+            kwargs["format"] = suffix if suffix in self.canvas.get_supported_filetypes() else "png"
+        _note(f"savefig({os.path.basename(os.fspath(fname))!r}): drawn in memory, not written")
+        return original(self, io.BytesIO(), *args, **kwargs)
+
+    savefig.__graphfix_stub__ = True  # type: ignore[attr-defined]
+    module.Figure.savefig = savefig
+
+
 def stub_display() -> None:
     os.environ["MPLBACKEND"] = "agg"  # no window, no GUI toolkit: figures are drawn in memory only
+    after_import("matplotlib.figure", _patch_savefig)
     after_import("matplotlib.pyplot", lambda module: setattr(module, "show", _inert("plt.show")))
     after_import("IPython.display", lambda module: setattr(module, "display", _inert("IPython.display.display")))
     after_import("IPython.core.display_functions", lambda module: setattr(module, "display", _inert("IPython.display.display")))
@@ -937,13 +1080,209 @@ def protect_sources() -> None:
     sys.addaudithook(hook)
 
 
+# -- command-line arguments ------------------------------------------------------------------
+
+def _placeholder(action: Any) -> list[str]:
+    """Values for a required argument the probe was not given: the first choice, a number for
+    a number, else a name (a missing data folder of that name is synthesized by its loader)."""
+    if action.choices:
+        value = str(next(iter(action.choices)))
+    elif action.type is int:
+        value = "1"
+    elif action.type is float:
+        value = "0.1"
+    else:
+        value = "data"
+    count = action.nargs if isinstance(action.nargs, int) else 1
+    return [value] * count
+
+
+def _patch_argparse(module: Any) -> None:
+    original = module.ArgumentParser.parse_known_args
+
+    @functools.wraps(original)
+    def parse_known_args(self: Any, args: Any = None, namespace: Any = None) -> Any:
+        if args is not None:  # the program's own list: as it is
+            return original(self, args, namespace)
+        given = list(sys.argv[1:])
+        positional: list[str] = []  # placeholders of required positionals (when none was given)
+        options: list[str] = []  # required options that were not given, with placeholders
+        for action in self._actions:
+            if isinstance(action, module._SubParsersAction) or not action.required:
+                continue
+            if action.option_strings:
+                if any(a == o or a.startswith(o + "=") for a in given for o in action.option_strings):
+                    continue
+                options += [action.option_strings[-1], *_placeholder(action)]
+            elif not given and action.nargs not in ("?", "*", module.REMAINDER):
+                positional += _placeholder(action)
+            else:
+                continue
+            _note(f"command line: {action.option_strings[-1] if action.option_strings else action.dest} is required;"
+                  f" given {' '.join(_placeholder(action))!r}")
+        return original(self, [*positional, *given, *options] if positional or options else None, namespace)
+
+    parse_known_args.__graphfix_stub__ = True  # type: ignore[attr-defined]
+    module.ArgumentParser.parse_known_args = parse_known_args
+
+
+def stub_arguments() -> None:
+    after_import("argparse", _patch_argparse)
+
+
+# -- the program's own source: training loops bounded, the columns it reads -------------------
+
+LOOP_PASSES = 3  # passes a training loop of the program makes in the dry run
+TRAINING_CALLS = frozenset({"GradientTape", "apply_gradients", "train_on_batch", "fit", "fit_generator", "train_step", "minimize"})
+LONG_LOOP_WORDS = ("epoch", "iteration")  # a loop over these that trains somewhere inside is cut too
+PROGRAM_COLUMNS: list[str] = []  # column names the program reads from a table (header of a stubbed CSV)
+
+
+def _called_name(function: Any) -> str:
+    import ast
+
+    if isinstance(function, ast.Name):
+        return function.id
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return ""
+
+
+class _Program:
+    """What the dry run reads in the program's source before running it."""
+
+    def __init__(self, tree: Any) -> None:
+        import ast
+
+        self.functions: dict[str, list[Any]] = {}
+        self.string_lists: dict[str, list[str]] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self.functions.setdefault(node.name, []).append(node)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                strings = self._strings(node.value)
+                if len(strings) > 1:
+                    self.string_lists[node.targets[0].id] = strings
+
+    @staticmethod
+    def _strings(node: Any) -> list[str]:
+        import ast
+
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, (ast.List, ast.Tuple)):
+            strings = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+            return strings if node.elts and len(strings) == len(node.elts) else []
+        return []
+
+    def trains(self, nodes: list[Any], inside_loops: bool, seen: set[str]) -> bool:
+        """A training call among `nodes` (in a function of the program they call, too), outside
+        any loop of theirs unless `inside_loops`."""
+        import ast
+
+        stack = list(nodes)
+        while stack:
+            node = stack.pop()
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+                continue  # defined here, not run here
+            if not inside_loops and isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+                continue
+            if isinstance(node, ast.Call):
+                name = _called_name(node.func)
+                if name in TRAINING_CALLS:
+                    return True
+                if name in self.functions and name not in seen:
+                    seen.add(name)
+                    if any(self.trains(f.body, inside_loops, seen) for f in self.functions[name]):
+                        return True
+            stack.extend(ast.iter_child_nodes(node))
+        return False
+
+    def cut(self, loop: Any) -> bool:
+        """A loop the dry run cuts: one whose passes train (a step, a fit, a tape), or one over
+        epochs or iterations with training anywhere inside."""
+        import ast
+
+        if self.trains(loop.body, False, set()):
+            return True
+        words = " ".join(n.id.lower() for n in ast.walk(loop.target) if isinstance(n, ast.Name))
+        words += " " + ast.unparse(loop.iter).lower()
+        return any(w in words for w in LONG_LOOP_WORDS) and self.trains(loop.body, True, set())
+
+    def columns(self, tree: Any) -> list[str]:
+        """Names the program reads as table columns: `frame["a"]`, `frame[["a", "b"]]`,
+        `frame[NAMES]` of a list of strings, `frame.pop("a")`, `drop(columns=[...])`."""
+        import ast
+
+        found: list[str] = []
+        for node in sorted(ast.walk(tree), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
+            given: list[str] = []
+            if isinstance(node, ast.Subscript):
+                key = node.slice
+                given = self.string_lists.get(key.id, []) if isinstance(key, ast.Name) else self._strings(key)
+            elif isinstance(node, ast.Call) and _called_name(node.func) in ("pop", "drop") and isinstance(node.func, ast.Attribute):
+                for value in [*node.args[:1], *(k.value for k in node.keywords if k.arg == "columns")]:
+                    given += self.string_lists.get(value.id, []) if isinstance(value, ast.Name) else self._strings(value)
+            found += [name for name in given if name not in found and name.isprintable() and "," not in name]
+        return found
+
+
+def bounded_loop(iterable: Any, line: int) -> Any:
+    """The iterable of a training loop of the program, cut to LOOP_PASSES passes."""
+    try:
+        total: int | None = len(iterable)
+    except Exception:  # a generator, a dataset of unknown length
+        total = None
+    if total is not None and total <= LOOP_PASSES:
+        return iterable
+
+    def passes() -> Any:
+        iterator = iter(iterable)
+        for _ in range(LOOP_PASSES):
+            try:
+                item = next(iterator)
+            except StopIteration:
+                return
+            yield item
+        _note(f"line {line}: a training loop stopped after {LOOP_PASSES} passes" + (f" of {total}" if total else ""))
+
+    return passes()
+
+
+def compile_program(source: str, path: str, stubs: bool) -> Any:
+    """The program's code; under the dry run its training loops are cut (their iterables wrapped
+    in `bounded_loop`, every position in the code kept) and the columns it reads noted."""
+    if stubs:
+        try:
+            import ast
+
+            tree = ast.parse(source, path)
+            program = _Program(tree)
+            PROGRAM_COLUMNS[:] = program.columns(tree)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.For) and program.cut(node):
+                    call = ast.Call(ast.Name("__graphfix_loop__", ast.Load()), [node.iter, ast.Constant(node.lineno)], [])
+                    node.iter = ast.copy_location(call, node.iter)
+            ast.fix_missing_locations(tree)
+            return compile(tree, path, "exec", dont_inherit=True)
+        except Exception:  # the program's own syntax error is raised by the plain compile below
+            pass
+    return compile(source, path, "exec", dont_inherit=True)
+
+
 def install(stubs: bool) -> str | None:
     """Install the guards (always) and the dry-run stubs (unless disabled). Returns the
     temporary directory that saved files go to."""
+    global SCRATCH
     protect_sources()
     if not stubs:
         return None
-    directory = tempfile.mkdtemp(prefix="graphfix-probe-")
+    directory = SCRATCH = tempfile.mkdtemp(prefix="graphfix-probe-")
+    import builtins
+
+    builtins.__graphfix_loop__ = bounded_loop  # type: ignore[attr-defined]
+    stub_checkpoints()
+    stub_arguments()
     stub_datasets()
     stub_applications()
     stub_training(directory)

@@ -92,7 +92,7 @@ def _run_child(request: dict[str, Any]) -> None:
         _program_path(directory, request.get("pythonpath"))
         sys.argv = [path, *request.get("argv", [])]
         _serve_source(path, request["source"])
-        code = compile(request["source"], path, "exec", dont_inherit=True)
+        code = stubs.compile_program(request["source"], path, bool(request.get("stubs", True)))
         entry = request.get("entry")
         if entry:
             module_name, _, function_name = entry.partition(":")

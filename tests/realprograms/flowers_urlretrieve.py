@@ -21,5 +21,8 @@ model = keras.Sequential([
     keras.layers.Flatten(),
     keras.layers.Dense(len(class_names)),
 ])
-model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+model.compile(keras.optimizers.Adam(learning_rate=1e-3), keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
 model.fit(train_ds, epochs=20)
+embedder = keras.Model(model.inputs, model.layers[-2].output)
+for images, _ in train_ds.take(1):
+    print("embeddings:", embedder(images).shape)

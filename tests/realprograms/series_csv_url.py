@@ -12,3 +12,5 @@ model = keras.Sequential([keras.Input((window, 1)), keras.layers.LSTM(8), keras.
 model.compile("adam", "mse")
 model.fit(x, y, epochs=50, batch_size=16, validation_split=0.2)
 forecast = model.predict(x[-1:])
+state_model = keras.Model(model.inputs, model.layers[0].output)
+print("last state:", state_model.predict(x[-1:])[0])
