@@ -259,7 +259,7 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
         raise Skip("a moved term is also used by the rest of the loss")
     # the layer's call: the captured tensors as inputs, the moved statements, add_loss, identity
     locals_for = _capture_locals(keys, _own_names(loss))
-    tf_alias, base, new_import = _library(index)
+    tf_alias, base, new_import = _library(index, [symbolic[k][0] for k in keys])
     inlined: list[cst.BaseStatement] = []
     removed_functions: list[cst.FunctionDef] = []
     for target, statement in moved_locals.items():
@@ -319,6 +319,14 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
 
         def leave_Tuple(self, original: cst.Tuple, updated: cst.Tuple) -> cst.BaseExpression:
             return _without(original, updated, metric_drops)
+
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            if original is not compiled.compile:
+                return updated
+            args = [a for a in updated.args if not (a.keyword is not None and a.keyword.value == "metrics" and isinstance(a.value, (cst.List, cst.Tuple)) and not a.value.elements)]
+            if len(args) < len(updated.args):
+                args[-1] = args[-1].with_changes(comma=updated.args[-1].comma)
+            return updated.with_changes(args=args)
 
     code = index.module.visit(Rewrite()).code
     code = _drop_unused_functions(code, [f.name.value for f in removed_functions])
@@ -568,36 +576,35 @@ def _unique(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _library(index: SourceIndex) -> tuple[str, str, str | None]:
-    """How the file spells a mean, the Layer base class, and the import the base class needs."""
+def _library(index: SourceIndex, bindings: list[cst.SimpleStatementLine]) -> tuple[str, str, str | None]:
+    """How the file spells a mean, the Layer base class (next to the layer that computed a
+    captured tensor: `keras.layers.Dense(...)(x)` -> `keras.layers.Layer`), and the import the
+    base class needs when that layer was imported by name."""
     tf_alias = keras_alias = None
-    layers_module = None
-    layer_bound = False
     for node in index.positions:
         if isinstance(node, cst.Import):
             for alias in node.names:
                 dotted = index.module.code_for_node(alias.name)
-                bound = alias.evaluated_alias or dotted
-                if dotted == "tensorflow":
-                    tf_alias = bound
-                elif dotted == "keras":
-                    keras_alias = bound
-        elif isinstance(node, cst.ImportFrom) and node.module is not None and not isinstance(node.names, cst.ImportStar):
-            source = index.module.code_for_node(node.module)
-            for alias in node.names:
-                if alias.evaluated_name == "layers" and source.endswith("keras") and alias.evaluated_alias is None:
-                    layers_module = layers_module or "layers"
-                if source.endswith("keras.layers") or source == "keras.layers":
-                    layers_module = layers_module or f"from {source}"
-                    layer_bound = layer_bound or alias.evaluated_name == "Layer"
+                if dotted in ("tensorflow", "keras"):
+                    bound = alias.evaluated_alias or dotted
+                    tf_alias, keras_alias = (bound, keras_alias) if dotted == "tensorflow" else (tf_alias, bound)
     mean = f"{tf_alias}.reduce_mean" if tf_alias else f"{keras_alias}.ops.mean" if keras_alias else None
     if mean is None:
         raise Skip("neither tensorflow nor keras is imported as a module")
-    if layers_module == "layers":
-        return mean, "layers.Layer", None
-    if layers_module is not None and layers_module.startswith("from "):
-        source = layers_module.removeprefix("from ")
-        return mean, "Layer", None if layer_bound else f"from {source} import Layer"
-    if tf_alias:
-        return mean, f"{tf_alias}.keras.layers.Layer", None
-    return mean, f"{keras_alias}.layers.Layer", None
+    for binding in bindings:
+        value = binding.body[0].value  # type: ignore[attr-defined]
+        maker = value.func.func if isinstance(value, cst.Call) and isinstance(value.func, cst.Call) else None
+        if isinstance(maker, cst.Attribute):
+            return mean, index.module.code_for_node(maker.value) + ".Layer", None
+        if isinstance(maker, cst.Name):
+            names = sorted(n for n in qualified_names(index, maker) if "keras" in n)
+            if names:
+                module = names[0].rsplit(".", 1)[0]
+                layer_names = {q for n in index.positions if isinstance(n, cst.Name) and n.value == "Layer" for q in qualified_names(index, n)}
+                if layer_names == {f"{module}.Layer"}:
+                    return mean, "Layer", None
+                if not layer_names:
+                    return mean, "Layer", f"from {module} import Layer"
+    if keras_alias:
+        return mean, f"{keras_alias}.layers.Layer", None
+    return mean, f"{tf_alias}.keras.layers.Layer", None
