@@ -40,8 +40,11 @@ _MESSAGES = (
     re.compile(r"'Sequential' object has no attribute '_nested_(inputs|outputs)'"),
     re.compile(r"has never been called and thus has no defined"),
     re.compile(r"Layer (?P<name>\S+) has no inbound nodes"),
+    re.compile(r"Sequential model '(?P<name>[^']+)' has no defined (input|output) shape yet"),
+    re.compile(r"This model has not yet been built"),
 )
-_ATTRS = {"input", "output", "inputs", "outputs", "input_shape", "output_shape"}
+_ATTRS = {"input", "output", "inputs", "outputs", "input_shape", "output_shape", "summary", "count_params"}
+_FEEDS = ("fit", "predict", "evaluate", "train_on_batch", "test_on_batch", "predict_on_batch")
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,8 @@ class UnbuiltModel(FaultRule):
         build_shape = _static_build_shape(index, receivers, anywhere=call_shape is None)
         if build_shape is not None and build_shape != call_shape:
             shapes.append((build_shape, "`build` gives it"))
+        if not shapes:
+            shapes.extend((fed, "the data it is later fed has") for fed in _fed_shapes(index, {r for r in receivers if r}, dict(error.data)))
         access = index.node_at(error.span, cst.Attribute)
         access_span = error.span if isinstance(access, cst.Attribute) else None
         if _starts_with_input(index, sequential):
@@ -264,14 +269,18 @@ def _accessor_rewrites(index: SourceIndex, name: str | None, access: Span | None
 
 def _receiver_at(index: SourceIndex, error: Any) -> str | None:
     """`model` when the failing expression is `model.input` (or `.output`, ...)."""
-    for kind in (cst.Attribute,):
+    for kind in (cst.Attribute, cst.Call):
         node = index.node_at(error.span, kind)
+        if isinstance(node, cst.Call):  # `model.summary()`: the call's function
+            node = node.func
         if isinstance(node, cst.Attribute) and node.attr.value in _ATTRS:
             value = node.value
             if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "get_layer":
                 value = value.func.value  # `model.get_layer("x").output`: the model is the receiver
             if isinstance(value, cst.Name):
                 return value.value
+            if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name) and value.value.value == "self":
+                return index.module.code_for_node(value)  # `self.model.summary()`
     line = index.source.splitlines()[error.span.line - 1] if error.span.line <= len(index.source.splitlines()) else ""
     found = re.findall(r"\b([A-Za-z_]\w*)\.(?:input|output|inputs|outputs)\b", line)
     return found[0] if len(set(found)) == 1 else None
@@ -334,6 +343,68 @@ def _static_build_shape(index: SourceIndex, receivers: set[str | None], anywhere
     if len(set(shapes)) == 1:
         return shapes[0]
     return elsewhere[0] if anywhere and len(set(elsewhere)) == 1 else None
+
+
+def _fed_shapes(index: SourceIndex, receivers: set[str], data: dict[str, tuple[int | None, ...]]) -> list[tuple[int | None, ...]]:
+    """`(None, *sample)` for each array, tensor or dataset the program later passes to
+    `model.fit`/`predict`/... whose sample shape the probe saw when the program failed."""
+    shapes: list[tuple[int | None, ...]] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            if not (isinstance(func, cst.Attribute) and func.attr.value in _FEEDS and index.module.code_for_node(func.value) in receivers):
+                return
+            arg = next((a for a in node.args if a.keyword is not None and a.keyword.value == "x"), None)
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            arg = arg or (positional[0] if positional else None)
+            value = arg.value if arg is not None else None
+            for sample in _samples(index, node, value, data):
+                if (None, *sample) not in shapes:
+                    shapes.append((None, *sample))
+
+    index.module.visit(Finder())
+    return shapes
+
+
+def _samples(
+    index: SourceIndex, at: cst.CSTNode, value: cst.BaseExpression | None, data: dict[str, tuple[int | None, ...]]
+) -> list[tuple[int | None, ...]]:
+    """Sample shapes of the data `value` (read at `at`) holds: a name the probe saw, or a
+    parameter of the enclosing function, followed to the arguments its callers pass."""
+    while isinstance(value, cst.Subscript):  # `x[:100]`: the same samples
+        value = value.value
+    if not isinstance(value, cst.Name):
+        return []
+    if value.value in data:
+        return [data[value.value]]
+    node: cst.CSTNode | None = at
+    while node is not None and not isinstance(node, cst.FunctionDef):
+        node = index.parent(node)
+    if not isinstance(node, cst.FunctionDef):
+        return []
+    function_name, name = node.name.value, value.value
+    params = [p.name.value for p in node.params.params]
+    if name not in params:
+        return []
+    position = params.index(name)
+    found: list[tuple[int | None, ...]] = []
+
+    class Callers(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            func = node.func
+            method = isinstance(func, cst.Attribute) and func.attr.value == function_name
+            if not method and not (isinstance(func, cst.Name) and func.value == function_name):
+                return
+            shift = 1 if method and params[:1] == ["self"] else 0
+            keyword = next((a for a in node.args if a.keyword is not None and a.keyword.value == name), None)
+            positional = [a for a in node.args if a.keyword is None and not a.star]
+            arg = keyword or (positional[position - shift] if 0 <= position - shift < len(positional) else None)
+            if arg is not None and isinstance(arg.value, cst.Name) and arg.value.value in data:
+                found.append(data[arg.value.value])
+
+    index.module.visit(Callers())
+    return found
 
 
 def _is_input(value: cst.BaseExpression) -> bool:

@@ -79,6 +79,8 @@ class ProgramError:
     message: str
     span: Span | None
     traceback: str
+    # the arrays/tensors/datasets the failing frame could read: (name, shape of one sample)
+    data: tuple[tuple[str, tuple[int | None, ...]], ...] = ()
 
     @property
     def summary(self) -> str:

@@ -303,7 +303,8 @@ def parse_evidence(data: ResultJSON, flavor: str, tail: str = "", seconds: float
     error = None
     e = data.get("error")
     if e:
-        error = ProgramError(e["type"], e["message"], _span(e.get("span")), e.get("traceback", ""))
+        shapes = tuple((name, tuple(shape)) for name, shape in sorted((e.get("data") or {}).items()))
+        error = ProgramError(e["type"], e["message"], _span(e.get("span")), e.get("traceback", ""), shapes)
     status = ProbeStatus.ERROR if data.get("status") == STATUS_ERROR else ProbeStatus.OK
     return Evidence(
         status=status,

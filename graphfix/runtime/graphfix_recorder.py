@@ -213,18 +213,55 @@ def _span(code: types.CodeType, lasti: int, lineno: int | None) -> SpanJSON:
 def error_record(exc: BaseException) -> ErrorJSON:
     """The exception with the innermost user frame of its traceback."""
     span = None
+    frame = None
     tb = exc.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename in USER_FILES:
             span = _span(tb.tb_frame.f_code, tb.tb_lasti, tb.tb_lineno)
+            frame = tb.tb_frame
         tb = tb.tb_next
     text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return {
+    record: ErrorJSON = {
         "type": type(exc).__name__,
         "message": str(exc),
         "span": span,
         "traceback": text[-20000:],
     }
+    if frame is not None:
+        record["data"] = _data_shapes({**frame.f_globals, **frame.f_locals})
+    return record
+
+
+def _data_shapes(names: dict[str, Any], limit: int = 200) -> dict[str, list[int | None]]:
+    """Per name, the shape of one sample of a NumPy array, tensor, DataFrame or batched dataset."""
+    found: dict[str, list[int | None]] = {}
+    for name, value in names.items():
+        if len(found) >= limit:
+            break
+        if name.startswith("_") or isinstance(value, (type, types.ModuleType)):
+            continue
+        try:
+            kind = type(value).__module__.split(".")[0]
+            shape = None
+            if kind in ("numpy", "tensorflow", "pandas") and hasattr(value, "shape") and not hasattr(value, "element_spec"):
+                shape = tuple(value.shape)
+            elif kind == "tensorflow" and hasattr(value, "element_spec"):
+                spec = value.element_spec
+                while isinstance(spec, (tuple, list)) and spec:
+                    spec = spec[0]
+                shape = tuple(spec.shape) if hasattr(spec, "shape") else None
+            if shape:
+                found[name] = [d if isinstance(d, int) or d is None else _dim(d) for d in shape[1:]]
+        except Exception:  # a value that will not say its shape is no evidence
+            continue
+    return found
+
+
+def _dim(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def _flatten(value: Any, out: list[Any], depth: int = 0) -> list[Any]:

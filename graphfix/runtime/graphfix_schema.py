@@ -90,13 +90,19 @@ class SequentialJSON(TypedDict):
     span: SpanJSON | None
 
 
-class ErrorJSON(TypedDict):
-    """The exception the program raised, at its innermost frame in the probed file."""
-
+class _ErrorRequired(TypedDict):
     type: str
     message: str
     span: SpanJSON | None
     traceback: str
+
+
+class ErrorJSON(_ErrorRequired, total=False):
+    """The exception the program raised, at its innermost frame in the probed file; `data`: the
+    arrays, tensors, DataFrames and datasets that frame could read, by name, with the shape of
+    one sample (the batch axis dropped), for rules that need a shape the program never used."""
+
+    data: dict[str, list[int | None]]
 
 
 class SnapshotJSON(TypedDict):
