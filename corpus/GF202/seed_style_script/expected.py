@@ -6,5 +6,5 @@ model.compile("adam", "mse")
 
 # read the hidden activations the Keras 2 way
 get_hidden = keras.Model([model.inputs[0]], [model.layers[0].output])
-hidden = [get_hidden.predict([np.random.rand(5, 10)], verbose=0)][0]
+hidden = get_hidden.predict([np.random.rand(5, 10)], verbose=0)
 print(hidden.shape)
