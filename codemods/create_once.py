@@ -30,6 +30,21 @@ from codemods.tf_functions import functions
 from graphfix.source import SourceIndex
 
 
+def assigned_call(statement: cst.CSTNode) -> cst.Call | None:
+    """The call of a statement `name = <call>(...)` (one plain name bound)."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    assign = statement.body[0]
+    if (
+        isinstance(assign, cst.Assign)
+        and len(assign.targets) == 1
+        and isinstance(assign.targets[0].target, cst.Name)
+        and isinstance(assign.value, cst.Call)
+    ):
+        return assign.value
+    return None
+
+
 def innermost_function(index: SourceIndex, name: str, line: int) -> cst.FunctionDef | None:
     """The innermost function called `name` whose definition covers `line`."""
     best = None
@@ -54,15 +69,8 @@ def creation_at(index: SourceIndex, function: cst.FunctionDef, line: int) -> cst
             return False
 
         def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-            if index.range(node).start.line == line and len(node.body) == 1:
-                assign = node.body[0]
-                if (
-                    isinstance(assign, cst.Assign)
-                    and len(assign.targets) == 1
-                    and isinstance(assign.targets[0].target, cst.Name)
-                    and isinstance(assign.value, cst.Call)
-                ):
-                    found.append(node)
+            if index.range(node).start.line == line and assigned_call(node) is not None:
+                found.append(node)
             return False
 
     function.visit(Finder())

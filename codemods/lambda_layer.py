@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from codemods.base import Skip
+from codemods.create_once import assigned_call
 from codemods.edits import add_import
 from codemods.layer_created_in_call import ShapeToArgument, shape_reads, weight_statements
 from codemods.tf_functions import calls_in, creates_variable, functions, qualified_names
@@ -86,7 +87,7 @@ def lambda_to_layer(index: SourceIndex, name: str) -> str:
         raise Skip(f"`{name}` takes no input")
     input_name = params.params[0].name.value
     others = list(params.params[1:])
-    variables = _variable_statements(index, function)
+    variables = variable_statements(index, function)
     made = [c for c in calls_in(function) if creates_variable(index, c)]
     if not variables or len(made) != len(variables):
         raise Skip(f"`{name}` creates variables other than as `name = tf.Variable(...)` in its body")
@@ -118,7 +119,7 @@ def lambda_to_layer(index: SourceIndex, name: str) -> str:
             raise Skip(f"`{local}` is not a `tf.Variable` with a plain initial value")
         weights.extend(made_once)
         replaced[statement] = cst.parse_statement(f"{local} = self.{attr}").with_changes(leading_lines=statement.leading_lines)
-    layer = _unique(class_name(name), {n.value for n in index.positions if isinstance(n, cst.Name)})
+    layer = unique_name(class_name(name), {n.value for n in index.positions if isinstance(n, cst.Name)})
     base, new_import = _base_class(index, uses)
     calls = {id(use): _construction(index, use, layer) for use in uses}
     init = _init(others, kept)
@@ -158,19 +159,14 @@ def lambda_to_layer(index: SourceIndex, name: str) -> str:
     return add_import(code, new_import) if new_import else code
 
 
-def _variable_statements(index: SourceIndex, function: cst.FunctionDef) -> list[cst.SimpleStatementLine]:
+def variable_statements(index: SourceIndex, function: cst.FunctionDef) -> list[cst.SimpleStatementLine]:
+    """The statements `name = tf.Variable(...)` directly in `function`'s body."""
+    body = function.body.body if isinstance(function.body, cst.IndentedBlock) else ()
     found = []
-    for statement in function.body.body:  # type: ignore[attr-defined]
-        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-            continue
-        assign = statement.body[0]
-        if (
-            isinstance(assign, cst.Assign)
-            and len(assign.targets) == 1
-            and isinstance(assign.targets[0].target, cst.Name)
-            and isinstance(assign.value, cst.Call)
-            and creates_variable(index, assign.value)
-        ):
+    for statement in body:
+        call = assigned_call(statement)
+        if call is not None and creates_variable(index, call):
+            assert isinstance(statement, cst.SimpleStatementLine)
             found.append(statement)
     return found
 
@@ -213,7 +209,8 @@ def _assigned(statement: cst.BaseStatement) -> str:
     return assign.targets[0].target.value  # type: ignore[no-any-return]
 
 
-def _unique(name: str, taken: set[str]) -> str:
+def unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name2`, `name3`, ... the first not in `taken`."""
     suffix, candidate = 1, name
     while candidate in taken:
         suffix += 1

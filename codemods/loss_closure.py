@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Skip
+from codemods.lambda_layer import class_name, unique_name
 from codemods.tf_functions import functions, qualified_names
 from graphfix.source import SourceIndex
 
@@ -276,7 +277,7 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
             _check_free(index, term, locals_for, set(moved_locals))
             sum_parts.append(index.module.code_for_node(_renamed(term, locals_for)))
     named = removed_functions[0].name.value if removed_functions else next(iter(moved_locals), loss_name)
-    layer = _unique(_camel(named) + "Layer", {n.value for n in index.positions if isinstance(n, cst.Name)})
+    layer = unique_name(class_name(named) + "Layer", {n.value for n in index.positions if isinstance(n, cst.Name)})
     unpack = cst.parse_statement(", ".join(locals_for[k] for k in keys) + " = inputs")
     added = cst.parse_statement(f"self.add_loss({tf_alias}({' + '.join(sum_parts)}))")
     cls = cst.parse_statement(
@@ -562,18 +563,6 @@ def _add_import(code: str, statement: str) -> str:
     from codemods.edits import add_import
 
     return add_import(code, statement)
-
-
-def _camel(name: str) -> str:
-    return "".join(p[:1].upper() + p[1:] for p in name.split("_") if p) or "Model"
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, suffix = name, 1
-    while candidate in taken:
-        suffix += 1
-        candidate = f"{name}{suffix}"
-    return candidate
 
 
 def _library(index: SourceIndex, bindings: list[cst.SimpleStatementLine]) -> tuple[str, str, str | None]:

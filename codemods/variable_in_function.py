@@ -27,9 +27,9 @@ import libcst as cst
 from codemods.base import Example, FaultRule, Skip
 from codemods.create_once import create_once, creation_at, holder_scope, innermost_function
 from codemods.creation_sites import SINGLETON, Site, creation_error, faulty_sites, function_at, statement_at
-from codemods.lambda_layer import lambda_function, lambda_to_layer
+from codemods.lambda_layer import lambda_function, lambda_to_layer, variable_statements
 from codemods.layer_created_in_call import constructions_in_call
-from codemods.tf_functions import creates_variable, enclosing_class, functions, tf_function_decorator
+from codemods.tf_functions import enclosing_class, functions, tf_function_decorator
 from graphfix.ftypes import Evidence, Fault, Plan
 from graphfix.source import SourceIndex
 
@@ -503,19 +503,7 @@ def _variable_functions(index: SourceIndex) -> list[tuple[cst.FunctionDef, list[
     for function in functions(index):
         if tf_function_decorator(index, function) is None or enclosing_class(index, function) is not None:
             continue
-        statements = []
-        for statement in function.body.body:  # type: ignore[attr-defined]
-            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-                continue
-            assign = statement.body[0]
-            if (
-                isinstance(assign, cst.Assign)
-                and len(assign.targets) == 1
-                and isinstance(assign.targets[0].target, cst.Name)
-                and isinstance(assign.value, cst.Call)
-                and creates_variable(index, assign.value)
-            ):
-                statements.append(statement)
+        statements = variable_statements(index, function)
         if statements:
             found.append((function, statements))
     return found
