@@ -145,6 +145,9 @@ class TfOpOnKerasTensor(FaultRule):
                 mappings[call] = mapping
         wrap = None
         if failing not in mappings:
+            chain = _op_chain(index, statement, plan.symbolic)
+            if chain is not None:
+                return _chain_to_lambda(index, chain, prefix)
             wrap = _lambda_names(failing, plan.symbolic)
             if not wrap:
                 raise Skip("no symbolic tensor among the op's arguments")
@@ -512,11 +515,189 @@ def _inlinable(function: cst.Lambda, keys: set[str]) -> bool:
 
 
 def _names(node: cst.CSTNode) -> list[cst.Name]:
+    """The names `node` reads or binds (not attribute names or argument keywords)."""
     found: list[cst.Name] = []
 
     class Finder(cst.CSTVisitor):
         def visit_Name(self, name: cst.Name) -> None:
             found.append(name)
 
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
     node.visit(Finder())
     return found
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """Consecutive assignments of one block computing `output` from the symbolic `inputs` with
+    TensorFlow ops (no Keras layer among them)."""
+
+    block: tuple[cst.BaseStatement, ...]
+    start: int
+    end: int  # exclusive
+    inputs: tuple[str, ...]
+    output: str
+
+
+OUTPUT_SHAPE_HELPER = """
+def lambda_output_shape(function):
+    \"\"\"A Lambda's output shape, found by running its function on zeros: the unknown sizes of
+    the inputs take two values in turn, and the output sizes that change stay unknown.\"\"\"
+
+    def output_shape(input_shape):
+        single = all(d is None or isinstance(d, int) for d in input_shape)
+        shapes = [input_shape] if single else list(input_shape)
+        runs = []
+        for size in (5, 7):
+            zeros = [{tf}.zeros([size if d is None else d for d in shape]) for shape in shapes]
+            runs.append(tuple(function(zeros[0] if single else zeros).shape))
+        return tuple(a if a == b else None for a, b in zip(*runs))
+
+    return output_shape
+"""
+
+
+def _assigned(statement: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
+    """`name = value` as a statement of its own, else None."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    node = statement.body[0]
+    if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+        return node.targets[0].target.value, node.value
+    return None
+
+
+def _op_chain(index: SourceIndex, statement: cst.CSTNode, symbolic: Collection[str]) -> _Chain | None:
+    """The failing assignment and the assignments after it that compute on its result with no
+    Keras layer (a shape read by `tf.shape`, arithmetic on it, the op that uses it), when more
+    than one statement is involved and one name of them is read afterwards."""
+    block = index.parent(statement)
+    if not isinstance(block, (cst.IndentedBlock, cst.Module)) or _assigned(statement) is None:
+        return None
+    body = tuple(block.body)
+    start = body.index(statement)  # type: ignore[arg-type]
+    defined: list[str] = []
+    end = start
+    for candidate in body[start:]:
+        assigned = _assigned(candidate)
+        if assigned is None or _keras_call_in(index, assigned[1]):
+            break
+        tf_on_symbolic = any(
+            (q := qualified_name(index, c)) is not None and q.startswith("tensorflow.") and _reads(c, symbolic)
+            for c in _calls_in(assigned[1])
+        )
+        if candidate is not statement and not (_reads(assigned[1], defined) or tf_on_symbolic):
+            break
+        defined.append(assigned[0])
+        end += 1
+    if end - start < 2:
+        return None
+    later = {n.value for rest in body[end:] for n in _names(rest)}
+    outputs = [name for name in dict.fromkeys(defined) if name in later]
+    if len(outputs) != 1 or outputs[0] != defined[-1] or outputs[0] in symbolic:
+        return None
+    inputs: list[str] = []
+    bound: set[str] = set()
+    for candidate in body[start:end]:
+        assigned = _assigned(candidate)
+        assert assigned is not None
+        for name in _names(assigned[1]):
+            if name.value in symbolic and name.value not in bound and name.value not in inputs:
+                inputs.append(name.value)
+        bound.add(assigned[0])
+    if not inputs:
+        return None
+    return _Chain(body, start, end, tuple(inputs), outputs[0])
+
+
+def _keras_call_in(index: SourceIndex, node: cst.CSTNode) -> bool:
+    """Whether `node` calls anything of Keras (a layer, a model, `keras.ops`)."""
+    for call in _calls_in(node):
+        q = qualified_name(index, call) or ""
+        if "keras" in q.split("."):
+            return True
+        if isinstance(call.func, cst.Call):  # Layer(...)(x)
+            return True
+    return False
+
+
+def _chain_to_lambda(index: SourceIndex, chain: _Chain, prefix: str) -> str:
+    """The chain becomes a local function run by a `Lambda` layer on its symbolic inputs, with
+    the output shape found by running the function (TensorFlow's static shapes lose sizes that
+    depend on values, as a slice of `tf.shape`-computed extent does)."""
+    code = index.module.code_for_node
+    function = f"compute_{chain.output}"
+    taken = {n.value for n in _names(index.module)}
+    while function in taken:
+        function += "_"
+    names = list(chain.inputs)
+    if len(names) == 1:
+        parameter, unpack, given = names[0], "", names[0]
+    else:
+        parameter = "tensors" if "tensors" not in taken else "tensors_"
+        unpack = f"    {', '.join(names)} = {parameter}\n"
+        given = "[" + ", ".join(names) + "]"
+    statements = list(chain.block[chain.start : chain.end])
+    first = statements[0]
+    assert isinstance(first, cst.SimpleStatementLine)
+    statements[0] = first.with_changes(leading_lines=())  # its comments stay above the function
+    lines = [code(s) for s in statements]
+    last = _assigned(chain.block[chain.end - 1])
+    assert last is not None
+    body = "".join(_indent(text) for text in lines[:-1]) + f"    return {code(last[1])}\n"
+    definition = cst.parse_statement(f"def {function}({parameter}):\n{unpack}{body}")
+    helper = "lambda_output_shape"
+    call = cst.parse_statement(f"{chain.output} = {prefix}.layers.Lambda({function}, output_shape={helper}({function}))({given})\n")
+    definition = definition.with_changes(leading_lines=first.leading_lines)
+    call = call.with_changes(leading_lines=[cst.EmptyLine(indent=False)])  # type: ignore[union-attr]
+    new_block = [*chain.block[: chain.start], definition, call, *chain.block[chain.end :]]
+    parent = index.parent(first)
+    assert parent is not None
+    module = index.module.deep_replace(parent, parent.with_changes(body=new_block))  # type: ignore[attr-defined]
+    assert isinstance(module, cst.Module)
+    text = module.code
+    if helper not in taken:
+        tf_alias = _tf_alias(index)
+        text = _add_definition(text, OUTPUT_SHAPE_HELPER.format(tf=tf_alias))
+    return text
+
+
+def _indent(text: str) -> str:
+    return "".join("    " + line if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def _tf_alias(index: SourceIndex) -> str:
+    for statement in index.module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for node in statement.body:
+                if isinstance(node, cst.Import):
+                    for alias in node.names:
+                        if index.module.code_for_node(alias.name) == "tensorflow":
+                            return alias.evaluated_alias or "tensorflow"
+    raise Skip("no `import tensorflow` in the file to name the zeros the output shape is found with")
+
+
+def _add_definition(code: str, definition: str) -> str:
+    """`definition` after the module's imports (and docstring)."""
+    module = cst.parse_module(code)
+    position = 0
+    for i, statement in enumerate(module.body):
+        if isinstance(statement, cst.SimpleStatementLine) and all(
+            isinstance(n, (cst.Import, cst.ImportFrom)) or (i == 0 and isinstance(n, cst.Expr)) for n in statement.body
+        ):
+            position = i + 1
+    new = cst.parse_module(definition).body[0]
+    new = new.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])  # type: ignore[union-attr]
+    body = list(module.body)
+    after = body[position] if position < len(body) else None
+    if after is not None:
+        body[position] = after.with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])  # type: ignore[union-attr]
+    body.insert(position, new)
+    return module.with_changes(body=body).code
