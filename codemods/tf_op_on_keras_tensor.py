@@ -17,7 +17,12 @@ becomes that ``keras.ops`` call, with keyword names translated (``perm`` -> ``ax
 values and also accepts eager tensors, so converting the whole statement is safe. An op with no
 equivalent, or with an argument that does not map, is wrapped in ``keras.layers.Lambda`` with
 the symbolic tensors as the layer's input: the same TensorFlow code then runs inside a layer,
-where it receives real tensors.
+where it receives real tensors. When the op has no equivalent and the assignments after it
+compute on its result with no Keras call (``tf.shape`` of a tensor, arithmetic on the sizes, the
+``tf.slice`` that uses them), the whole run of assignments moves into a local function that one
+``Lambda`` runs on the symbolic tensors it reads; its ``output_shape`` is found by running the
+function on zeros of two sizes (a helper added once to the file), since TensorFlow's static
+shapes lose the sizes that depend on values (the channels of a slice of computed extent).
 
 A second shape: a ``Lambda`` layer given a symbolic tensor through ``arguments=``
 (``Lambda(f, arguments={"w": w})(x)``). The tensor is no input of the layer, so its function
