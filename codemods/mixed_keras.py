@@ -95,13 +95,15 @@ class MixedKeras(FaultRule):
 
     def _foreign_object(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
         """The program failed on an object of one Keras handed to the other: the error names it
-        (its class's module, `tf_keras.src...`, or a class the file imports from that Keras or
-        derives from one), and the file imports both. The file is unified to the other Keras,
+        (its class's module, `tf_keras.src...`, or, missing a private hook, a class the file
+        imports from that Keras or derives from one), and the file imports both. The file is unified to the other Keras,
         the one that received the object and builds the model."""
         error = evidence.error
         if error is None or error.span is None or evidence.flavor not in LABEL:
             return []
-        named = set(re.findall(r"'(\w+)' object", error.message))
+        # a private hook missing on an object of the other Keras (its protocol differs); a public
+        # attribute missing is an ordinary mistake, whichever Keras the object is of
+        named = set(re.findall(r"'(\w+)' object has no attribute '_", error.message))
         for side in ("tf_keras", "keras3"):
             foreign = _foreign_names(index, side, evidence.flavor)
             if not foreign or not (PACKAGE[side].search(error.message) or named & foreign):
