@@ -53,6 +53,24 @@ from graphfix.source import SourceIndex
 MESSAGE = "A KerasTensor cannot be used as input to a TensorFlow function"
 
 
+OUTPUT_SHAPE_HELPER = """
+def lambda_output_shape(function):
+    \"\"\"A Lambda's output shape, found by running its function on zeros: the unknown sizes of
+    the inputs take two values in turn, and the output sizes that change stay unknown.\"\"\"
+
+    def output_shape(input_shape):
+        single = all(d is None or isinstance(d, int) for d in input_shape)
+        shapes = [input_shape] if single else list(input_shape)
+        runs = []
+        for size in (5, 7):
+            zeros = [{tf}.zeros([size if d is None else d for d in shape]) for shape in shapes]
+            runs.append(tuple(function(zeros[0] if single else zeros).shape))
+        return tuple(a if a == b else None for a, b in zip(*runs))
+
+    return output_shape
+"""
+
+
 @dataclass(frozen=True)
 class KerasOps(Plan):
     """The TensorFlow ops of the statement holding the failing `call` become `keras.ops` calls;
@@ -207,6 +225,21 @@ class TfOpOnKerasTensor(FaultRule):
             before="import tensorflow as tf\nz = tf.linalg.matmul(p, q, transpose_b=True)\n",
             plan=KerasOps(Span(2, 4, 2, 44), symbolic=("p", "q")),
             after="import tensorflow as tf\nz = tf.keras.layers.Lambda(lambda t: tf.linalg.matmul(t[0], t[1], transpose_b=True))([p, q])\n",
+        ),
+        Example(
+            before=(
+                "import tensorflow as tf\nimport keras\na = keras.Input((None, 4))\nn = tf.shape(a)[1]\n"
+                "b = tf.reduce_sum(a, axis=1) / tf.cast(n, a.dtype)\nc = keras.layers.Dense(2)(b)\n"
+            ),
+            plan=KerasOps(Span(4, 4, 4, 15), symbolic=("a", "c")),
+            after=(
+                "import tensorflow as tf\nimport keras\n\n\n"
+                + OUTPUT_SHAPE_HELPER.format(tf="tf").lstrip("\n")
+                + "\n\na = keras.Input((None, 4))\ndef compute_b(a):\n    n = tf.shape(a)[1]\n"
+                "    return tf.reduce_sum(a, axis=1) / tf.cast(n, a.dtype)\n\n"
+                "b = keras.layers.Lambda(compute_b, output_shape=lambda_output_shape(compute_b))(a)\n"
+                "c = keras.layers.Dense(2)(b)\n"
+            ),
         ),
         Example(
             before="from keras import layers\ny = layers.Lambda(scale, arguments={'w': w, 'k': 2})(x)\n",
@@ -551,22 +584,6 @@ class _Chain:
     output: str
 
 
-OUTPUT_SHAPE_HELPER = """
-def lambda_output_shape(function):
-    \"\"\"A Lambda's output shape, found by running its function on zeros: the unknown sizes of
-    the inputs take two values in turn, and the output sizes that change stay unknown.\"\"\"
-
-    def output_shape(input_shape):
-        single = all(d is None or isinstance(d, int) for d in input_shape)
-        shapes = [input_shape] if single else list(input_shape)
-        runs = []
-        for size in (5, 7):
-            zeros = [{tf}.zeros([size if d is None else d for d in shape]) for shape in shapes]
-            runs.append(tuple(function(zeros[0] if single else zeros).shape))
-        return tuple(a if a == b else None for a, b in zip(*runs))
-
-    return output_shape
-"""
 
 
 def _assigned(statement: cst.CSTNode) -> tuple[str, cst.BaseExpression] | None:
