@@ -333,9 +333,15 @@ def test_training_loops_are_cut_to_a_few_passes_and_other_loops_run_in_full(engi
         "    model.compile('sgd', 'mse')\n"
         "    model.fit(np.zeros((8, 4)), np.zeros((8, 2)), verbose=0)\n"
         "assert trial == 2\n"
+        "count = 0\n"
+        "while count < 10**6:\n"  # line 26: a while loop that trains
+        "    step(np.zeros((4, 4), 'float32'))\n"
+        "    count += 1\n"
+        "assert count == 3, count\n"
     )))
     assert "line 11: a training loop stopped after 3 passes of 1000" in stubbed
     assert "line 13: a training loop stopped after 3 passes of 100" in stubbed
+    assert "line 26: a training loop stopped after 3 passes" in stubbed
     assert "line 18" not in stubbed and "line 21" not in stubbed
 
 

@@ -8,7 +8,7 @@ files on disk or the network. These stubs make real scripts probe in seconds and
 - ``fit`` runs one epoch on at most a couple of small batches, ``evaluate`` on one small batch;
   Keras' own callbacks (TensorBoard, early stopping) are dropped, ``ModelCheckpoint`` writes under
   a temporary directory, the program's own callbacks run;
-- the program's training loops (passes that call a train step, ``fit``, a tape, directly or
+- the program's training ``for`` and ``while`` loops (passes that call a train step, ``fit``, a tape, directly or
   through its own functions; loops over epochs or iterations with training inside) stop after
   ``LOOP_PASSES`` passes; other loops run in full; ``predict`` keeps every row of small inputs (programs index its rows and compare
   them with their targets) and caps large ones; repeated ``predict`` calls on a few rows (a
@@ -34,8 +34,10 @@ Each stub records itself in ``STUBBED`` so ``--verbose`` can say what was replac
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
+import itertools
 import os
 import socket
 import sys
@@ -1139,8 +1141,6 @@ PROGRAM_COLUMNS: list[str] = []  # column names the program reads from a table (
 
 
 def _called_name(function: Any) -> str:
-    import ast
-
     if isinstance(function, ast.Name):
         return function.id
     if isinstance(function, ast.Attribute):
@@ -1152,8 +1152,6 @@ class _Program:
     """What the dry run reads in the program's source before running it."""
 
     def __init__(self, tree: Any) -> None:
-        import ast
-
         self.functions: dict[str, list[Any]] = {}
         self.string_lists: dict[str, list[str]] = {}
         for node in ast.walk(tree):
@@ -1166,8 +1164,6 @@ class _Program:
 
     @staticmethod
     def _strings(node: Any) -> list[str]:
-        import ast
-
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             return [node.value]
         if isinstance(node, (ast.List, ast.Tuple)):
@@ -1178,8 +1174,6 @@ class _Program:
     def trains(self, nodes: list[Any], inside_loops: bool, seen: set[str]) -> bool:
         """A training call among `nodes` (in a function of the program they call, too), outside
         any loop of theirs unless `inside_loops`."""
-        import ast
-
         stack = list(nodes)
         while stack:
             node = stack.pop()
@@ -1201,19 +1195,15 @@ class _Program:
     def cut(self, loop: Any) -> bool:
         """A loop the dry run cuts: one whose passes train (a step, a fit, a tape), or one over
         epochs or iterations with training anywhere inside."""
-        import ast
-
         if self.trains(loop.body, False, set()):
             return True
-        words = " ".join(n.id.lower() for n in ast.walk(loop.target) if isinstance(n, ast.Name))
-        words += " " + ast.unparse(loop.iter).lower()
+        header = [loop.target, loop.iter] if isinstance(loop, ast.For) else [loop.test]
+        words = " ".join(ast.unparse(n).lower() for n in header)
         return any(w in words for w in LONG_LOOP_WORDS) and self.trains(loop.body, True, set())
 
     def columns(self, tree: Any) -> list[str]:
         """Names the program reads as table columns: `frame["a"]`, `frame[["a", "b"]]`,
         `frame[NAMES]` of a list of strings, `frame.pop("a")`, `drop(columns=[...])`."""
-        import ast
-
         found: list[str] = []
         for node in sorted(ast.walk(tree), key=lambda n: (getattr(n, "lineno", 0), getattr(n, "col_offset", 0))):
             given: list[str] = []
@@ -1249,20 +1239,45 @@ def bounded_loop(iterable: Any, line: int) -> Any:
     return passes()
 
 
+class _LoopCutter(ast.NodeTransformer):
+    """`for x in it:` of a training loop becomes `for x in __graphfix_loop__(it, line):`;
+    `while test: body else: rest` becomes a `for` over endless passes, cut the same way:
+    `for __graphfix_pass__ in __graphfix_loop__(itertools.count(), line): if not test: rest;
+    break` then the body. Positions of the program's own nodes are kept."""
+
+    def __init__(self, program: _Program) -> None:
+        self.program = program
+
+    @staticmethod
+    def bounded(iterable: Any, node: Any) -> Any:
+        call = ast.Call(ast.Name("__graphfix_loop__", ast.Load()), [iterable, ast.Constant(node.lineno)], [])
+        return ast.copy_location(call, iterable)
+
+    def visit_For(self, node: ast.For) -> Any:  # noqa: N802 (NodeTransformer's naming)
+        self.generic_visit(node)
+        if self.program.cut(node):
+            node.iter = self.bounded(node.iter, node)
+        return node
+
+    def visit_While(self, node: ast.While) -> Any:  # noqa: N802
+        self.generic_visit(node)
+        if not self.program.cut(node):
+            return node
+        endless = ast.copy_location(ast.Call(ast.Name("__graphfix_passes__", ast.Load()), [], []), node.test)
+        stop = ast.copy_location(ast.If(ast.UnaryOp(ast.Not(), node.test), [*node.orelse, ast.Break()], []), node)
+        passes = ast.For(ast.Name("__graphfix_pass__", ast.Store()), self.bounded(endless, node), [stop, *node.body], [])
+        return ast.copy_location(passes, node)
+
+
 def compile_program(source: str, path: str, stubs: bool) -> Any:
     """The program's code; under the dry run its training loops are cut (their iterables wrapped
     in `bounded_loop`, every position in the code kept) and the columns it reads noted."""
     if stubs:
         try:
-            import ast
-
             tree = ast.parse(source, path)
             program = _Program(tree)
             PROGRAM_COLUMNS[:] = program.columns(tree)
-            for node in ast.walk(tree):
-                if isinstance(node, ast.For) and program.cut(node):
-                    call = ast.Call(ast.Name("__graphfix_loop__", ast.Load()), [node.iter, ast.Constant(node.lineno)], [])
-                    node.iter = ast.copy_location(call, node.iter)
+            tree = _LoopCutter(program).visit(tree)
             ast.fix_missing_locations(tree)
             return compile(tree, path, "exec", dont_inherit=True)
         except Exception:  # the program's own syntax error is raised by the plain compile below
@@ -1281,6 +1296,7 @@ def install(stubs: bool) -> str | None:
     import builtins
 
     builtins.__graphfix_loop__ = bounded_loop  # type: ignore[attr-defined]
+    builtins.__graphfix_passes__ = itertools.count  # type: ignore[attr-defined]
     stub_checkpoints()
     stub_arguments()
     stub_datasets()
