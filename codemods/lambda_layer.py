@@ -31,6 +31,8 @@ _LAYER_ATTRIBUTES = frozenset({
     "input_shape", "output_shape", "supports_masking", "dynamic", "variables", "inbound_nodes",
     "outbound_nodes", "activity_regularizer", "input_spec", "call", "build", "path",
 })
+# keyword arguments every layer's constructor takes: a parameter so named cannot be the new layer's
+_BASE_ARGUMENTS = frozenset({"name", "dtype", "trainable", "autocast", "input_shape", "batch_input_shape", "input_dim", "dynamic", "kwargs"})
 # Lambda's own constructor arguments besides the function; `output_shape` is a Lambda's way to
 # state what a layer computes for itself, the rest go to the layer's base class
 _DROPPED = ("output_shape",)
@@ -95,6 +97,8 @@ def lambda_to_layer(index: SourceIndex, name: str) -> str:
     taken = set(_LAYER_ATTRIBUTES)
     kept: dict[str, str] = {}
     for param in others:
+        if param.name.value in _BASE_ARGUMENTS:
+            raise Skip(f"`{name}`'s parameter `{param.name.value}` would shadow the layer's own `{param.name.value}=`")
         attr = param.name.value if param.name.value not in taken else f"{param.name.value}_arg"
         kept[param.name.value] = attr
         taken.add(attr)

@@ -61,14 +61,26 @@ def compiled_losses(index: SourceIndex) -> list[CompiledLoss]:
 
 
 def _named_function(index: SourceIndex, value: cst.BaseExpression, near: cst.CSTNode) -> cst.FunctionDef | None:
-    """The function definition `value` (a plain name) refers to, as seen from `near`."""
+    """The function definition `value` refers to, as seen from `near`: a plain name, or
+    `self.<method>` in a method of the same class."""
+    if isinstance(value, cst.Attribute) and capture_key(value) is not None:
+        owner = _enclosing_class(index, near)
+        methods = [f for f in functions(index) if f.name.value == value.attr.value and owner is not None and index.parent(index.parent(f)) is owner]  # type: ignore[arg-type]
+        return methods[0] if len(methods) == 1 else None
     if not isinstance(value, cst.Name):
         return None
     candidates = [f for f in functions(index) if f.name.value == value.value]
     if len(candidates) > 1:  # the one defined in the same function as the use
-        owner = _enclosing_function(index, near)
-        candidates = [f for f in candidates if _enclosing_function(index, f) is owner]
+        owner_function = _enclosing_function(index, near)
+        candidates = [f for f in candidates if _enclosing_function(index, f) is owner_function]
     return candidates[0] if len(candidates) == 1 else None
+
+
+def _enclosing_class(index: SourceIndex, node: cst.CSTNode) -> cst.ClassDef | None:
+    current = index.parent(node)
+    while current is not None and not isinstance(current, cst.ClassDef):
+        current = index.parent(current)
+    return current
 
 
 def _enclosing_function(index: SourceIndex, node: cst.CSTNode) -> cst.FunctionDef | None:
@@ -170,17 +182,29 @@ def direct_captures(index: SourceIndex, function: cst.FunctionDef, symbolic: dic
             continue
         if isinstance(read, cst.Name) and read.value in own:
             continue
-        if isinstance(read, cst.Attribute) and "self" in own:
-            continue  # a method's own self
+        if isinstance(read, cst.Attribute) and "self" in own and not _same_class(index, function, symbolic[key]):
+            continue  # a method's own self, not the one the tensors were kept on
         keys.append(key)
     return keys
+
+
+def _same_class(index: SourceIndex, method: cst.FunctionDef, bindings: list[cst.SimpleStatementLine]) -> bool:
+    """`method` is a method of the class whose methods bound these `self.<attr>` tensors."""
+    owner = index.parent(index.parent(method))  # type: ignore[arg-type]
+    params = method.params.params
+    return (
+        isinstance(owner, cst.ClassDef)
+        and bool(params)
+        and params[0].name.value == "self"
+        and all(_enclosing_class(index, b) is owner for b in bindings)
+    )
 
 
 def called_functions(index: SourceIndex, function: cst.FunctionDef) -> Iterator[tuple[cst.Call, cst.FunctionDef]]:
     """Calls in `function` of other functions of the file, by plain name."""
     for read in _reads(function.body):
         parent = index.parent(read)
-        if isinstance(read, cst.Name) and isinstance(parent, cst.Call) and parent.func is read:
+        if isinstance(parent, cst.Call) and parent.func is read:
             callee = _named_function(index, read, function)
             if callee is not None and callee is not function:
                 yield parent, callee
@@ -377,7 +401,7 @@ def _simple_assign(statement: cst.BaseStatement) -> str | None:
 
 
 def _callee(index: SourceIndex, value: cst.BaseExpression) -> cst.FunctionDef | None:
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+    if isinstance(value, cst.Call):
         return _named_function(index, value.func, value)
     return None
 
