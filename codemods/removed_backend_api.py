@@ -49,7 +49,7 @@ from codemods.backend_function import is_backend_function, model_constructor, wi
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import add_import, call_at, drop_unused_backend_imports, model_arg
 from codemods.keras_api_table import BACKEND_MATH
-from codemods.tf_op_on_keras_tensor import keras_prefix
+from codemods.tf_op_on_keras_tensor import _names, keras_prefix
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
 
@@ -283,26 +283,8 @@ class _GradientFetch:
 
 
 def _reads_of(node: cst.CSTNode) -> set[str]:
-    """Names a statement or expression reads (not attribute names, not keywords)."""
-    found: set[str] = set()
-
-    class Reads(cst.CSTVisitor):
-        def visit_Name(self, n: cst.Name) -> None:
-            found.add(n.value)
-
-        def visit_Attribute(self, n: cst.Attribute) -> bool:
-            n.value.visit(self)
-            return False
-
-        def visit_Arg(self, n: cst.Arg) -> bool:
-            n.value.visit(self)
-            return False
-
-        def visit_AssignTarget(self, n: cst.AssignTarget) -> bool:
-            return False
-
-    node.visit(Reads())
-    return found
+    """Names an expression reads (not attribute names, not keywords)."""
+    return {name.value for name in _names(node)}
 
 
 def _assignment(statement: cst.CSTNode) -> cst.Assign | cst.AugAssign | None:
