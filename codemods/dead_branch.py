@@ -30,11 +30,13 @@ models its criteria cannot rank, nothing is written.
 The dead region may be made by a helper function whose result the caller unpacks
 (``a2, b2 = fuse(a1, b1)``): the probe records, for every layer call, the user calls that led to
 it, so the region is tied to one call of the helper and the returned value to the name it is
-bound to (``a2``, by its position in the returned tuple). When the caller binds that name again
-before anything reads it, in a statement that reads what the region read (``a2, b2 =
-fuse(a1, b1)`` once more), that statement was meant to continue from the dead result: it reads,
-at the position of each dead name it binds again, that name (``fuse(a2, b2)``). Only that
-pairing is proposed: a helper's other results may be left unused on purpose.
+bound to (``a2``, by its position in the returned tuple; ``x = ...; return x`` returns it too).
+When the caller binds that name again before anything reads it, in a statement that reads what
+the region read (``a2, b2 = fuse(a1, b1)`` once more), that statement was meant to continue
+from the dead result: it reads, at the position of each dead name it binds again, that name
+(``fuse(a2, b2)``). For a tuple only that pairing is proposed: a helper's other results may be
+left unused on purpose. A single result that is never used, while the next call reads what the
+region read (``h2 = block(h0)`` after ``h1 = block(h0)``), is rewired like a dead layer call.
 
 Also silent: a ``Model`` whose input is an intermediate tensor rather than an ``Input`` (both
 flavours accept it and drop the layers before it). When that tensor comes from exactly one
@@ -168,25 +170,37 @@ class DeadBranch(FaultRule):
             if node is not None:
                 olds.update(n.value for n in _call_arg_names(node))
         olds.discard(dead_name)
-        for reader in readers:
+        weak: tuple[cst.Call, str] | None = None  # a later call that reads the region's input
+        for reader in sorted(readers, key=lambda r: r.index):
             node = _lifted_call(index, reader, window.scope)
             if node is None or not _in_window(index, node, window):
                 continue
             targets = _assigned_names(index, node)
+            read = list(dict.fromkeys(n.value for n in _call_arg_names(node) if n.value in olds))
             positional = [a.value for a in node.args if a.keyword is None and not a.star]
-            if dead_name not in targets or len(positional) <= targets.index(dead_name):
-                continue
-            old = positional[targets.index(dead_name)]
-            if not isinstance(old, cst.Name) or old.value not in olds or len(names_in(node, old.value)) != 1:
-                continue
-            span = index.span_of(node)
-            helper = index.module.code_for_node(node.func)
-            message = (
-                f"`{dead_name}` (line {window.line}), computed by `{helper}`, is bound again at line {span.line} before "
-                f"anything reads it; the call there reads `{old.value}` instead: those layers are never trained"
-            )
-            return self.fault(span.line, span.col + 1, message, repairs=(RewireConsumer(span, old.value, dead_name),))
+            old: str | None = None
+            if dead_name in targets and len(targets) == 1 and len(read) == 1:
+                old = read[0]  # `h = block(h_old)`: the one name of the region it reads
+            elif dead_name in targets and len(positional) > targets.index(dead_name):
+                at = positional[targets.index(dead_name)]  # `a, b = fuse(a_old, b_old)`: by position
+                old = at.value if isinstance(at, cst.Name) and at.value in olds else None
+            elif weak is None and len(read) == 1 and not _unpacks(index, site):
+                weak = (node, read[0])  # `h2 = block(h0)` after `h1 = block(h0)`: only if nothing rebinds it
+            if old is not None and len(names_in(node, old)) == 1:
+                return self._rewire_fault(index, node, old, dead_name, window, rebound=True)
+        if weak is not None and len(names_in(weak[0], weak[1])) == 1:
+            return self._rewire_fault(index, weak[0], weak[1], dead_name, window, rebound=False)
         return None
+
+    def _rewire_fault(self, index: SourceIndex, node: cst.Call, old: str, dead_name: str, window: _Window, rebound: bool) -> Fault:
+        span = index.span_of(node)
+        helper = index.module.code_for_node(node.func)
+        fate = f"is bound again at line {span.line} before anything reads it" if rebound else "is never used"
+        message = (
+            f"`{dead_name}` (line {window.line}), computed by `{helper}`, {fate}; "
+            f"the call at line {span.line} reads `{old}` instead: those layers are never trained"
+        )
+        return self.fault(span.line, span.col + 1, message, repairs=(RewireConsumer(span, old, dead_name),))
 
     def _stale_fault(
         self, index: SourceIndex, tail: _Step, entries: list[_Step], readers: list[_Step],
@@ -555,7 +569,17 @@ def _returned_at_caller(index: SourceIndex, step: _Step) -> tuple[cst.Call, str]
 
 def _return_position(index: SourceIndex, node: cst.CSTNode) -> tuple[cst.FunctionDef, int | None] | None:
     """The function `node` is returned from, and its position when the function returns a
-    tuple (or list) of which it is one element; None when `node` is not what is returned."""
+    tuple (or list) of which it is one element; None when `node` is not what is returned.
+    `x = node` followed by `return x` (nothing binding `x` in between) counts as returned."""
+    function = _enclosing_function(index, node)
+    if function is None:
+        return None
+    name = index.bound_name(node)
+    if name is not None:
+        node_ = _returned_name(index, node, name, function)
+        if node_ is None:
+            return None
+        node = node_
     parent = index.parent(node)
     position: int | None = None
     if isinstance(parent, cst.Element):
@@ -566,10 +590,54 @@ def _return_position(index: SourceIndex, node: cst.CSTNode) -> tuple[cst.Functio
         node, parent = sequence, index.parent(sequence)
     if not isinstance(parent, cst.Return) or parent.value is not node:
         return None
-    function = index.parent(parent)
-    while function is not None and not isinstance(function, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)):
-        function = index.parent(function)
-    return (function, position) if isinstance(function, cst.FunctionDef) else None
+    return function, position
+
+
+def _enclosing_function(index: SourceIndex, node: cst.CSTNode) -> cst.FunctionDef | None:
+    current = index.parent(node)
+    while current is not None and not isinstance(current, (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)):
+        current = index.parent(current)
+    return current if isinstance(current, cst.FunctionDef) else None
+
+
+def _returned_name(index: SourceIndex, node: cst.CSTNode, name: str, function: cst.FunctionDef) -> cst.Name | None:
+    """The read of `name` in the function's one `return` (its value or an element of it), when
+    the value `node` binds to it is the one returned: nothing else reads or binds it between."""
+    statement = index.statement_of(node)
+    scope = index.scope_of(node)
+    if statement is None or scope is None:
+        return None
+    line = index.range(statement).end.line
+    returns = [r for r in _returns(function) if r.value is not None]
+    if len(returns) != 1 or index.range(returns[0]).start.line <= line:
+        return None
+    at = index.range(returns[0]).start.line
+    if any(line < bound <= at for bound in index.assignment_lines(name, scope)):
+        return None
+    reads = list({id(r): r for r in index.loads(name, scope) if r in index.positions and line < index.range(r).start.line}.values())
+    value = returns[0].value
+    candidates = [value] if isinstance(value, cst.Name) else [e.value for e in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else []
+    returned = [c for c in candidates if isinstance(c, cst.Name) and c.value == name]
+    if len(returned) != 1 or [r for r in reads if index.range(r).start.line <= at] != returned:
+        return None
+    return returned[0]
+
+
+def _returns(function: cst.FunctionDef) -> list[cst.Return]:
+    found: list[cst.Return] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    function.visit(Finder())
+    return found
 
 
 def _called_name(call: cst.Call) -> str | None:
