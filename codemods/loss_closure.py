@@ -284,7 +284,8 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
         raise Skip("a moved term is also used by the rest of the loss")
     # the layer's call: the captured tensors as inputs, the moved statements, add_loss, identity
     locals_for = _capture_locals(keys, _own_names(loss))
-    tf_alias, base, new_import = _library(index, [symbolic[k][0] for k in keys])
+    mean_spelled = index.module.code_for_node(mean_call.func) if mean_call is not None else None
+    tf_alias, base, new_import = _library(index, [symbolic[k][0] for k in keys], mean_spelled)
     inlined: list[cst.BaseStatement] = []
     removed_functions: list[cst.FunctionDef] = []
     for target, statement in moved_locals.items():
@@ -589,11 +590,12 @@ def _add_import(code: str, statement: str) -> str:
     return add_import(code, statement)
 
 
-def _library(index: SourceIndex, bindings: list[cst.SimpleStatementLine]) -> tuple[str, str, str | None]:
-    """How the file spells a mean, the Layer base class (next to the layer that computed a
+def _library(index: SourceIndex, bindings: list[cst.SimpleStatementLine], mean: str | None) -> tuple[str, str, str | None]:
+    """How the file spells a mean (as the loss did, `tf.reduce_mean`, `keras.ops.mean` or the
+    backend's `K.mean`), the Layer base class (next to the layer that computed a
     captured tensor: `keras.layers.Dense(...)(x)` -> `keras.layers.Layer`), and the import the
     base class needs when that layer was imported by name."""
-    tf_alias = keras_alias = None
+    tf_alias = keras_alias = backend_alias = None
     for node in index.positions:
         if isinstance(node, cst.Import):
             for alias in node.names:
@@ -601,9 +603,19 @@ def _library(index: SourceIndex, bindings: list[cst.SimpleStatementLine]) -> tup
                 if dotted in ("tensorflow", "keras"):
                     bound = alias.evaluated_alias or dotted
                     tf_alias, keras_alias = (bound, keras_alias) if dotted == "tensorflow" else (tf_alias, bound)
-    mean = f"{tf_alias}.reduce_mean" if tf_alias else f"{keras_alias}.ops.mean" if keras_alias else None
+        elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+            backend = next((a for a in node.names if a.evaluated_name == "backend"), None)
+            if backend is not None and node.module is not None and "keras" in index.module.code_for_node(node.module):
+                backend_alias = backend.evaluated_alias or "backend"
     if mean is None:
-        raise Skip("neither tensorflow nor keras is imported as a module")
+        mean = (
+            f"{tf_alias}.reduce_mean" if tf_alias
+            else f"{keras_alias}.ops.mean" if keras_alias
+            else f"{backend_alias}.mean" if backend_alias
+            else None
+        )
+    if mean is None:
+        raise Skip("the file imports neither tensorflow, keras nor the Keras backend as a module")
     for binding in bindings:
         value = binding.body[0].value  # type: ignore[attr-defined]
         maker = value.func.func if isinstance(value, cst.Call) and isinstance(value.func, cst.Call) else None
