@@ -41,7 +41,7 @@ for epoch in range(40):
     model.fit(x, y, batch_size=128, epochs=1)
     start = random.randint(0, len(text) - maxlen - 1)
     generated, sentence = "", text[start:start + maxlen]
-    for _ in range(120):
+    for _ in range(60):
         x_pred = np.zeros((1, maxlen, len(chars)))
         for t, char in enumerate(sentence):
             x_pred[0, t, char_indices[char]] = 1.0

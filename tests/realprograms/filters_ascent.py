@@ -1,5 +1,5 @@
 """What a convnet's filters respond to: gradient ascent in input space, one filter at a time,
-on a pre-trained MobileNetV2, then a grid of the first 9 filter patterns."""
+on a pre-trained MobileNetV2, then a grid of the first 4 filter patterns."""
 import matplotlib.pyplot as plt
 import numpy as np
 import tensorflow as tf
@@ -48,12 +48,12 @@ def visualize_filter(filter_index):
 
 
 all_imgs = []
-for filter_index in range(9):
+for filter_index in range(4):
     print(f"processing filter {filter_index}")
     loss, img = visualize_filter(filter_index)
     all_imgs.append(img)
 
-n = 3
+n = 2
 stitched = np.zeros((n * IMG_SIZE, n * IMG_SIZE, 3), dtype="uint8")
 for i in range(n):
     for j in range(n):

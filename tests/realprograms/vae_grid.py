@@ -68,7 +68,7 @@ vae.fit(digits, epochs=30, batch_size=128)
 reconstruct = keras.Model(encoder_inputs, decoder(encoder(encoder_inputs)[2]))
 print("reconstruction:", reconstruct.predict(digits[:8], verbose=0).shape)
 
-n, size = 15, 28
+n, size = 10, 28
 figure = np.zeros((size * n, size * n))
 grid_x = np.linspace(-2, 2, n)
 grid_y = np.linspace(-2, 2, n)[::-1]
