@@ -54,6 +54,9 @@ takes; cut-before-join what it gives: each is verified by the program running to
   (an encoder's skip connections): the encoder also outputs them, and the decoder takes an
   ``Input`` shaped like each, read where the skip was (see ``codemods/skip_inputs.py``). It
   changes both models' signatures on purpose; the engine allows the encoder to gain outputs.
+- reapply-chain: a model cut from a trained one on an Input of its own (a decoder from an
+  autoencoder's last layer output): the layers after the point with that Input's shape are
+  called again on it, by name, weights shared (see ``codemods/reapply_chain.py``).
 """
 
 from __future__ import annotations
@@ -76,6 +79,10 @@ from codemods.reapplied_output import EXAMPLES as REAPPLIED_EXAMPLES
 from codemods.reapplied_output import UNCHANGED as REAPPLIED_UNCHANGED
 from codemods.reapplied_output import KeepReapplied, ReadReapplied, reapplied_outputs
 from codemods.reapplied_output import transform as reapplied_transform
+from codemods.reapply_chain import EXAMPLES as CHAIN_EXAMPLES
+from codemods.reapply_chain import UNCHANGED as CHAIN_UNCHANGED
+from codemods.reapply_chain import ReapplyChain, reapply_chain
+from codemods.reapply_chain import transform as reapply_chain_transform
 from codemods.skip_inputs import EXAMPLES as SKIP_EXAMPLES
 from codemods.skip_inputs import UNCHANGED as SKIP_UNCHANGED
 from codemods.skip_inputs import SkipInputs, skip_inputs
@@ -271,6 +278,8 @@ class DisconnectedInput(FaultRule):
             return reapplied_transform(index, plan)
         if isinstance(plan, SkipInputs):
             return skip_inputs_transform(index, plan)
+        if isinstance(plan, ReapplyChain):
+            return reapply_chain_transform(index, plan)
         raise Skip(f"not a {self.code} plan: {plan.kind}")
 
     EXAMPLES = (
@@ -383,7 +392,7 @@ class DisconnectedInput(FaultRule):
                 'm = Model(inputs=m.input[0], outputs=[m.get_layer("embedding").output])  # for retrieval\n'
             ),
         ),
-    ) + SKIP_EXAMPLES + REAPPLIED_EXAMPLES
+    ) + SKIP_EXAMPLES + REAPPLIED_EXAMPLES + CHAIN_EXAMPLES
     UNCHANGED = (
         Example(
             before=(
@@ -416,7 +425,7 @@ class DisconnectedInput(FaultRule):
             plan=AddInput(Span(3, 4, 3, 45), "m", ("b",)),
             note="the program feeds the model one array: it has no data for the added input",
         ),
-    ) + SKIP_UNCHANGED + REAPPLIED_UNCHANGED
+    ) + SKIP_UNCHANGED + REAPPLIED_UNCHANGED + CHAIN_UNCHANGED
 
 
 class _Site:
@@ -527,6 +536,7 @@ class _Site:
             repairs.append(submodels)
         repairs.extend(self._inputs_as_parameters(orphans))
         repairs.extend(skip_inputs(graph, self.index, model, orphans))
+        repairs.extend(reapply_chain(graph, model, orphans))
         connected = graph.ancestors(model.outputs) & set(model.inputs)
         # the model's own inputs make the tensor `.output` meant, in a later call of its layer:
         # the orphan is reached through the first call only, and is no input the model lacks
@@ -678,7 +688,8 @@ def bound_expression(index: SourceIndex, span: Span) -> str | None:
 
 def _fed_arrays(index: SourceIndex, model_name: str) -> list[list[cst.BaseExpression]]:
     """For each place the program feeds the model data (`fit`, `predict`, ...): the arrays of its
-    `x` argument (one item unless a list or tuple literal)."""
+    `x` argument (one item unless a list or tuple literal; a concatenation or a starred list,
+    whose length the source does not tell, is left out)."""
     found: list[list[cst.BaseExpression]] = []
 
     class Finder(cst.CSTVisitor):
@@ -692,6 +703,10 @@ def _fed_arrays(index: SourceIndex, model_name: str) -> list[list[cst.BaseExpres
             if x is None:
                 return
             value = x.value
+            if isinstance(value, cst.BinaryOperation) or (
+                isinstance(value, (cst.List, cst.Tuple)) and any(isinstance(e, cst.StarredElement) for e in value.elements)
+            ):
+                return  # `[seq] + states`, `[a, *rest]`: how many arrays only the run can tell
             if isinstance(value, (cst.List, cst.Tuple)):
                 found.append([e.value for e in value.elements])
             else:
