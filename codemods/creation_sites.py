@@ -80,7 +80,8 @@ def _faulty(evidence: Evidence) -> list[Creation]:
         return []
     if error is not None and LAMBDA_VARIABLES in error.message:
         at = error.span.line if error.span is not None else None
-        return [c for c in evidence.creations if c.callback and any(_where(f)[0] == at for f in c.stack)]
+        # tf-keras builds functional models in a graph: a Lambda's function may be seen as traced
+        return [c for c in evidence.creations if (c.callback or c.traced) and any(_where(f)[0] == at for f in c.stack)]
     if error is None:
         return [c for c in evidence.creations if not c.traced and c.calls > 1 and _in_method(c)]
     return []

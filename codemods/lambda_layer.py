@@ -49,12 +49,37 @@ def lambda_uses(index: SourceIndex, name: str) -> list[cst.Call] | None:
         parent = index.parent(node)
         if isinstance(parent, cst.FunctionDef) and parent.name is node:
             continue
+        if isinstance(parent, cst.Call) and parent.func is node and _wrapper_call(parent, index.parent(parent)):
+            wrapper = index.parent(parent)  # `Lambda(lambda t: f(t, ...))`
+            parent = index.parent(wrapper) if wrapper is not None else None
         arg = parent if isinstance(parent, cst.Arg) else None
         call = index.parent(arg) if arg is not None else None
         if not isinstance(call, cst.Call) or not _is_lambda(index, call) or call.args[0] is not arg or arg.keyword is not None:
             return None
         uses.append(call)
     return uses or None
+
+
+def _wrapper_call(call: cst.Call, wrapper: cst.CSTNode | None) -> bool:
+    """`call` is the whole body of `lambda t: f(t, ...)`, passing the lambda's only parameter
+    first and not reading it anywhere else."""
+    if not isinstance(wrapper, cst.Lambda) or wrapper.body is not call:
+        return False
+    params = wrapper.params
+    if len(params.params) != 1 or params.star_arg != cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg:
+        return False
+    name = params.params[0].name.value
+    if not call.args or call.args[0].keyword is not None or call.args[0].star or not (isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == name):
+        return False
+    reads: list[str] = []
+
+    class Reads(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            reads.append(node.value)
+
+    for arg in call.args[1:]:
+        arg.value.visit(Reads())
+    return name not in reads and not any(a.star for a in call.args)
 
 
 def _is_lambda(index: SourceIndex, call: cst.Call) -> bool:
@@ -125,7 +150,7 @@ def lambda_to_layer(index: SourceIndex, name: str) -> str:
         replaced[statement] = cst.parse_statement(f"{local} = self.{attr}").with_changes(leading_lines=statement.leading_lines)
     layer = unique_name(class_name(name), {n.value for n in index.positions if isinstance(n, cst.Name)})
     base, new_import = _base_class(index, uses)
-    calls = {id(use): _construction(index, use, layer) for use in uses}
+    calls = {id(use): _construction(index, use, layer, [p.name.value for p in others]) for use in uses}
     init = _init(others, kept)
     unpack = [cst.parse_statement(f"{p} = self.{kept[p]}") for p in kept]
     build = cst.parse_statement("def build(self, input_shape):\n    pass\n")
@@ -133,7 +158,7 @@ def lambda_to_layer(index: SourceIndex, name: str) -> str:
     build_body = [s for s in unpack if _assigned(s) in build_reads] + weights
     build = build.with_changes(body=build.body.with_changes(body=build_body), leading_lines=[cst.EmptyLine(indent=False)])
     body = [replaced.get(s, s) for s in function.body.body]
-    reads_in_call = _names_read(function.body)
+    reads_in_call = {n for statement in body for n in _names_read(statement)}
     call_body = [s for s in unpack if _assigned(s) in reads_in_call] + body
     call = function.with_changes(
         name=cst.Name("call"),
@@ -236,9 +261,16 @@ def _init(others: Sequence[cst.Param], kept: dict[str, str]) -> cst.FunctionDef 
     )
 
 
-def _construction(index: SourceIndex, use: cst.Call, layer: str) -> cst.Call:
-    """`Lambda(f, arguments={'p': 1}, name='n')` -> `F(p=1, name='n')`."""
+def _construction(index: SourceIndex, use: cst.Call, layer: str, params: list[str]) -> cst.Call:
+    """`Lambda(f, arguments={'p': 1}, name='n')` -> `F(p=1, name='n')`; the arguments of a
+    wrapping `lambda t: f(t, 2, q=3)` become keywords too (`params`: `f`'s other parameters)."""
     args: list[cst.Arg] = []
+    wrapped = use.args[0].value
+    if isinstance(wrapped, cst.Lambda) and isinstance(wrapped.body, cst.Call):
+        for position, arg in enumerate(wrapped.body.args[1:]):
+            if arg.keyword is None and position >= len(params):
+                raise Skip("the wrapping lambda passes more arguments than the function takes")
+            args.append(arg if arg.keyword is not None else cst.Arg(arg.value, keyword=cst.Name(params[position])))
     for arg in use.args[1:]:
         if arg.keyword is None or arg.star:
             raise Skip("a `Lambda` takes more than its function positionally")

@@ -166,16 +166,18 @@ class VariableInFunction(FaultRule):
             where = f"`{name}` creates `{target}` ({what})"
             if _movable(index, site.function, statement):
                 repairs = (HoistCreation(name, site.line, target),)
-        wrapped = site.function is not None and lambda_function(index, name) is site.function
+        innermost = site.creation.site.function
+        wrapper = lambda_function(index, innermost)
+        wrapped = wrapper is not None and index.range(wrapper).start.line <= site.line <= index.range(wrapper).end.line
         if wrapped:  # a Lambda's function: each Lambda needs its own variables, made once
-            repairs = (LambdaToLayer(name),)
+            repairs = (LambdaToLayer(innermost),)
+            where = f"`{innermost}` creates {f'`{target}` ({what})' if target else what}"
         how = "on every trace" if site.creation.traced else "on every call"
         message = f"{where} {how} (line {site.line}): create it once, where `{name}` is defined, and reuse it"
         if not repairs and site.creation.traced:  # new objects passed in on each pass of a loop
             repairs = tuple(TracePerLoop(f, loop) for f, loop in _per_loop(index) if f == name)
             if repairs:
                 message += ", or trace it anew for each pass of the loop that makes new objects for it"
-        innermost = site.creation.site.function
         if not repairs and not wrapped and _creates_once_able(index, innermost, site.line):
             repairs = (CreateOnce(innermost, site.line),)
             message = (
