@@ -10,6 +10,7 @@ A benchmark, not a test: it reports and never fails on the figures."""
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +28,10 @@ def main(argv: list[str]) -> None:
     engine = Engine(discover(), Options(timeout=60))
     times: list[float] = []
     try:
-        engine.worker("keras3")  # started before the clock: a warm worker, as the server keeps
+        with tempfile.TemporaryDirectory() as folder:  # a warm worker and rules before the clock, as the server keeps
+            warm = Path(folder) / "warm.py"
+            warm.write_text("import keras\n")
+            engine.check(warm)
         for program in programs:
             start = time.perf_counter()
             outcome = engine.check(program)
