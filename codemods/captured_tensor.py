@@ -18,6 +18,16 @@ Fix: pass the captured tensor as an argument: the name becomes a parameter of th
 every call of the function in the file passes it by keyword (``f(x, scale=scale)``), so each call
 reads the current binding. A function that is also used in other ways (passed as a callback,
 called from another module) is reported, not rewritten: its other callers would break.
+
+Loss closures: a loss or metric given to ``compile`` (a function, a nested closure, a method
+given as ``self.loss``) that reads tensors of the functional graph (a VAE's ``z_mean`` and
+``z_log_var``, directly or kept on ``self``) fails once ``fit`` traces it: Keras 3 with the
+KerasTensor error, tf-keras with "an intermediate TF-Keras symbolic input/output". Detected
+from either error and the source (``loss_closure.py``). Fix (``add-loss-in-graph``): the loss's
+terms that read only those tensors move into a small layer applied to them right where they are
+computed, which adds their batch mean with ``add_loss`` and passes them on unchanged; the loss
+keeps the terms that read the batch, and a metric that reported only a moved term is dropped.
+The model's outputs and weights are unchanged; the total loss is the same.
 """
 
 from __future__ import annotations

@@ -14,6 +14,21 @@ created once; the function's reads of the name now reach that variable. This is 
 asks for ("created outside tf.function"), and it keeps the variable's value across calls, which
 is the only behaviour the traced function could have had. An initial value that reads the
 function's own parameters or locals cannot move: reported, not rewritten.
+
+The probe's creation stacks find creations anywhere a trace or Keras reaches (a loss, a helper
+called from a tf.function, a `Lambda`'s function), with these further repairs:
+- a creation (an optimizer, a layer, a variable) that reads nothing of its function moves above
+  the function's definition (`hoist-creation`);
+- a function wrapped in `Lambda` (directly or as `lambda t: f(t, ...)`) that creates
+  `tf.Variable`s becomes a Layer subclass whose variables are weights made in `build`, one layer
+  per `Lambda` (`lambda-to-layer`, see `lambda_layer.py`): tf-keras refuses such a Lambda
+  ("Variables were created within a Lambda layer"), Keras 3 fails when a tf.function traces it
+  again, and in both the variables were never trained;
+- a creation whose value reads the plain function's arguments (a size from a tensor's shape)
+  runs on the first call only, kept by a holder next to the function (`create-once`, see
+  `create_once.py`);
+- a tf.function called in a loop that makes new objects for it is traced anew per pass
+  (`trace-per-loop`).
 """
 
 from __future__ import annotations
