@@ -639,13 +639,17 @@ def _op_chain(index: SourceIndex, statement: cst.CSTNode, symbolic: Collection[s
     return _Chain(body, start, end, tuple(inputs), outputs[0])
 
 
+PURE = ("tensorflow.", "builtins.", "numpy.", "math.")  # calls a chain may make inside a Lambda
+
+
 def _keras_call_in(index: SourceIndex, node: cst.CSTNode) -> bool:
-    """Whether `node` calls anything of Keras (a layer, a model, `keras.ops`)."""
+    """Whether `node` calls Keras (a layer, a model, `keras.ops`) or a function of the program
+    (it may build layers): such a statement does not move into a `Lambda`."""
     for call in _calls_in(node):
         q = qualified_name(index, call) or ""
-        if "keras" in q.split("."):
+        if "keras" in q.split(".") or isinstance(call.func, cst.Call):  # Layer(...)(x)
             return True
-        if isinstance(call.func, cst.Call):  # Layer(...)(x)
+        if q and not q.startswith(PURE):  # a method of a value has no qualified name: allowed
             return True
     return False
 
