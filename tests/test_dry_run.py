@@ -102,7 +102,7 @@ def test_pandas_read_csv_from_a_url_has_the_columns_named(engine: Engine, tmp_pa
         "local = pd.read_csv(__import__('io').StringIO('a,b\\n1,2\\n'))\nassert list(local.columns) == ['a', 'b']\n"
         + MODEL
     )))
-    assert "pandas.read_csv('https://example.com/heart.csv'): a small random table with the columns target, age, chol" in stubbed
+    assert "pandas.read_csv('https://example.com/heart.csv'): a small random table with the columns age, chol, target" in stubbed
 
 
 # -- data folders -------------------------------------------------------------------------------
