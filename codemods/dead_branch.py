@@ -207,7 +207,7 @@ class DeadBranch(FaultRule):
         models: list[ModelBuild], source: int, inside: str,
     ) -> Fault | None:
         dead_node = _call_node(index, tail.span, tail.converted)
-        dead_name = index.bound_name(dead_node) if dead_node is not None else None
+        dead_name = _bound_through_ops(index, dead_node) if dead_node is not None else None
         if dead_node is None or dead_name is None or dead_name == "_":
             return None
         window = _unread_window(index, dead_node, dead_name)
@@ -428,7 +428,10 @@ def _call_node(index: SourceIndex, span: Span | None, converted: bool) -> cst.Ca
     if statement is None or len(statement.body) != 1 or not isinstance(statement.body[0], cst.Assign):
         return None
     value = statement.body[0].value
-    return value if isinstance(value, cst.Call) else None
+    if isinstance(value, cst.Call) and not _plain_op(index, value):
+        return value
+    layer_calls = [c for c in _calls_in(value) if not _plain_op(index, c)]  # `g = h * self.gate(h)`
+    return layer_calls[0] if len(layer_calls) == 1 else None
 
 
 def _statement_at(index: SourceIndex, line: int) -> cst.SimpleStatementLine | None:
@@ -494,6 +497,34 @@ class _Window:
     end: int  # last line of the binding statement
     until: int | None
     scope: object
+
+
+_OPS = (cst.BinaryOperation, cst.UnaryOperation, cst.Arg, cst.Call, cst.Subscript, cst.SubscriptElement, cst.Index, cst.Element, cst.List, cst.Tuple)
+
+
+def _bound_through_ops(index: SourceIndex, node: cst.CSTNode) -> str | None:
+    """The name the layer call's result is bound to: `x = layer(h)`, or `x = h * layer(h)` and
+    `x = tf.nn.relu(layer(h))`, where plain operations on the result are what the name holds
+    (another layer call in between is a live consumer the probe would have seen)."""
+    name = index.bound_name(node)
+    current = node
+    while name is None:
+        parent = index.parent(current)
+        if parent is None or not isinstance(parent, _OPS):
+            return None
+        if isinstance(parent, cst.Call) and parent.func is not current and not _plain_op(index, parent):
+            return None
+        current = parent
+        name = index.bound_name(current) if isinstance(current, cst.BaseExpression) else None
+    return name
+
+
+def _plain_op(index: SourceIndex, call: cst.Call) -> bool:
+    """`tf.x(...)`, `tf.nn.x(...)`, `keras.ops.x(...)`, `K.x(...)`, `np.x(...)`: an operation, not a layer."""
+    head = call.func
+    while isinstance(head, cst.Attribute):
+        head = head.value
+    return isinstance(head, cst.Name) and head.value in ("tf", "ops", "K", "np", "keras", "backend")
 
 
 def _unread_window(index: SourceIndex, node: cst.CSTNode, name: str) -> _Window | None:
