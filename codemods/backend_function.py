@@ -302,7 +302,31 @@ def _holder_name(index: SourceIndex, call: cst.Call) -> str | None:
     parent = index.parent(call)
     if isinstance(parent, cst.ListComp) and parent.elt is call:
         return index.bound_name(parent)
+    if isinstance(parent, cst.Assign) and parent.value is call and len(parent.targets) == 1:
+        target = parent.targets[0].target  # `self.fn = K.function(...)`, called as `self.fn(xs)` in the class
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            return f"self.{target.attr.value}"
     return None
+
+
+def _attribute_calls(index: SourceIndex, definition: cst.Call, name: str) -> list[cst.Call]:
+    """The calls `self.fn(xs)` of the class that assigns `self.fn = K.function(...)` once."""
+    owner: cst.CSTNode | None = definition
+    while owner is not None and not isinstance(owner, cst.ClassDef):
+        owner = index.parent(owner)
+    if owner is None:
+        raise Skip(f"`{name}` is not assigned inside a class")
+    target = index.parent(definition)
+    found: list[cst.CSTNode] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node: cst.Attribute) -> None:
+            if isinstance(node.value, cst.Name) and node.value.value == "self" and f"self.{node.attr.value}" == name:
+                found.append(node)
+
+    owner.visit(Finder())
+    reads = [n for n in found if not (isinstance(target, cst.Assign) and n is target.targets[0].target)]
+    return _calls_of(index, reads, name)
 
 
 def _calls_of(index: SourceIndex, reads: list[cst.CSTNode], name: str) -> list[cst.Call]:
@@ -346,6 +370,11 @@ def _loop_variable(index: SourceIndex, read: cst.CSTNode) -> cst.Name | None:
 def _call_sites(index: SourceIndex, definition: cst.Call, name: str) -> list[cst.Call]:
     """Every read of `name` (bound by this definition) must be a direct call `name(xs)`; for a
     list of functions, a call of an item `name[i](xs)` or of a loop variable over the list."""
+    if name.startswith("self."):
+        calls = _attribute_calls(index, definition, name)
+        if not calls:
+            raise Skip(f"`{name}` is never called")
+        return calls
     holder = definition if index.bound_name(definition) == name else index.parent(definition)
     assert holder is not None
     reads = _reads(index, holder, name)

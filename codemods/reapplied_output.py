@@ -160,7 +160,7 @@ def _keep(index: SourceIndex, plan: KeepReapplied) -> str:
         kept, suffix = f"{DICT_NAME}_{suffix}", suffix + 1
     layer = index.module.code_for_node(call.func)
     store = cst.parse_statement(f"{kept}[{layer}.name] = {name}\n")
-    create = cst.parse_statement(f"{kept} = {{}}  # what each layer gave in its call at line {plan.call.line}\n")
+    create = cst.parse_statement(f"{kept} = {{}}  # each layer's latest output, by layer name\n")
     replacements: dict[cst.CSTNode, cst.CSTNode] = {}
     for read in reads:
         receiver = index.module.code_for_node(read.value)
@@ -226,7 +226,7 @@ EXAMPLES = (
         plan=KeepReapplied(Span(5, 4, 5, 45), (Span(5, 22, 5, 44),), Span(3, 8, 3, 16)),
         after=(
             "h = base.output\n"
-            "reapplied_outputs = {}  # what each layer gave in its call at line 3\n"
+            "reapplied_outputs = {}  # each layer's latest output, by layer name\n"
             "for layer in head.layers[1:]:\n"
             "    h = layer(h)\n"
             "    reapplied_outputs[layer.name] = h\n"

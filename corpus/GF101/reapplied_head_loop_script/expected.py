@@ -15,7 +15,7 @@ embedded = tf.keras.layers.Embedding(50, 16)(tokens)
 encoded = tf.keras.layers.GlobalAveragePooling1D()(embedded)
 
 h = encoded
-reapplied_outputs = {}  # what each layer gave in its call at line 19
+reapplied_outputs = {}  # each layer's latest output, by layer name
 for block in head.layers[1:]:
     h = block(h)
     reapplied_outputs[block.name] = h

@@ -15,7 +15,7 @@ def activation_report(steps=20, channels=3):
     h = layers.Conv1D(8, 3, activation="relu")(series)
     h = layers.GlobalMaxPooling1D()(h)
     top = pretrained_top()
-    reapplied_outputs = {}  # what each layer gave in its call at line 20
+    reapplied_outputs = {}  # each layer's latest output, by layer name
     for layer in top.layers:
         if not isinstance(layer, keras.layers.InputLayer):
             h = layer(h)
