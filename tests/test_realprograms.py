@@ -32,9 +32,10 @@ STUBS = {  # program -> the stub notes its run must show (each kind of data acce
     "cli_checkpoint.py": ("ModelCheckpoint('checkpoints/best.weights.h5'): written under a temporary directory",
                           "load_weights: read back from the temporary directory", "load_model: read back"),
     "filters_ascent.py": ("MobileNetV2(weights='imagenet'): built with weights=None", "a training loop stopped after 3 passes of 30"),
+    "leaves_gdown.py": ("gdown.download('leaf_photos.zip'): a .zip archive of 2 class folders",),
 }
 NEEDS = {"reviews_requests.py": "requests", "digits_plot.py": "matplotlib", "heart_pandas.py": "pandas",
-         "vae_grid.py": "matplotlib", "gan_loop.py": "matplotlib", "filters_ascent.py": "matplotlib"}
+         "vae_grid.py": "matplotlib", "leaves_gdown.py": "gdown", "gan_loop.py": "matplotlib", "filters_ascent.py": "matplotlib"}
 # program -> the fault graphfix must find and fix in a variant, and the edits that make the variant
 TF = ("import keras\n", "import keras\nimport tensorflow as tf\n")
 VARIANTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
@@ -58,6 +59,8 @@ VARIANTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
                                      "keras.backend.set_value(model.optimizer.learning_rate, args.fine_tune_rate)"),)),
     "filters_ascent.py": ("GF103", (("keras.Model(base.inputs, base.get_layer(LAYER_NAME).output)",
                                      "keras.Model(classifier.inputs, classifier.layers[1].get_layer(LAYER_NAME).output)"),)),
+    "leaves_gdown.py": ("GF102", (('x = keras.layers.Conv2D(16, 3, activation="relu")(x)',
+                                   'features = keras.layers.Conv2D(16, 3, activation="relu")(x)'),)),
 }
 
 
