@@ -99,6 +99,7 @@ def test_a_faulty_variant_has_its_fault_found_and_fixed(engine: Engine, name: st
     _needs(name)
     faulty = variant(name)
     outcome = engine.fix(FOLDER / name, text=faulty)
-    assert [f.fault.code for f in outcome.faults] == [VARIANTS[name][0]]
+    found = [f.fault.code for f in outcome.faults]
+    assert found == [VARIANTS[name][0]], (found, outcome.error, outcome.program_error, outcome.notes)
     assert outcome.faults[0].state is FixState.VERIFIED, outcome.faults[0]
     assert outcome.fixed is not None and outcome.fixed != faulty
