@@ -43,7 +43,7 @@ VARIANTS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "gradcam_urlopen.py": ("GF102", (("GlobalAveragePooling2D()(last_conv)", "GlobalAveragePooling2D()(x)"),)),
     "reviews_requests.py": ("GF401", (TF, ("keras.layers.GlobalAveragePooling1D()(x)", "tf.reduce_mean(x, axis=1)"))),
     "series_csv_url.py": ("GF201", (("model.layers[0].output)", "model.layers[0].get_output_at(0))"),)),
-    "digits_plot.py": ("GF104", (("keras.Model(model.inputs, ", "keras.Model(model.input, "),)),
+    "digits_plot.py": ("GF201", (("model.layers[0].output)", "model.layers[0].get_output_at(0))"),)),
     "heart_pandas.py": ("GF401", (TF, ("keras.layers.concatenate([normalizer(numeric_in), binary_in])",
                                        "tf.concat([normalizer(numeric_in), binary_in], axis=-1)"))),
     "charrnn_get_file.py": ("GF202", (("hidden = keras.Model(model.inputs, model.layers[0].output)",
