@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libcst as cst
+import libcst.matchers as m
 
 from codemods.base import Example, Skip
 from codemods.edits import call_at, model_arg, rewrite
@@ -89,23 +90,12 @@ def transform(index: SourceIndex, plan: ReapplyChain) -> str:
             raise Skip("the model has several outputs")
         value = value.elements[0].value
     expression = plan.start
-    spelled = {string.evaluated_value for string in _strings(index.module)}
+    spelled = {s.evaluated_value for s in m.findall(index.module, m.SimpleString()) if isinstance(s, cst.SimpleString)}
     by_position = bool(plan.positions) and not all(name in spelled for name in plan.layers)
     for at, name in enumerate(plan.layers):
         layer = f"{plan.owner}.layers[{plan.positions[at]}]" if by_position else f'{plan.owner}.get_layer("{name}")'
         expression = f"{layer}({expression})"
     return rewrite(index, {value: cst.parse_expression(expression)})
-
-
-def _strings(node: cst.CSTNode) -> list[cst.SimpleString]:
-    found: list[cst.SimpleString] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_SimpleString(self, string: cst.SimpleString) -> None:
-            found.append(string)
-
-    node.visit(_Collect())
-    return found
 
 
 EXAMPLES = (

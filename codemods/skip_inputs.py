@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import libcst as cst
+import libcst.matchers as m
 
 from codemods.base import Example, Skip
 from codemods.edits import call_at, model_arg
@@ -190,7 +191,8 @@ def transform(index: SourceIndex, plan: SkipInputs) -> str:
 
 def _input_callee(index: SourceIndex) -> str:
     """How the program spells `Input` (`keras.Input`, `layers.Input`, `Input`): its first call of it."""
-    for node in _all_calls(index.module):
+    for node in m.findall(index.module, m.Call()):
+        assert isinstance(node, cst.Call)
         func = node.func
         tail = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
         if tail == "Input":
@@ -212,17 +214,6 @@ def _all_names(node: cst.CSTNode) -> list[cst.Name]:
         def visit_Arg(self, arg: cst.Arg) -> bool:
             arg.value.visit(self)
             return False  # `f(skip=...)`: a keyword, not a read
-
-    node.visit(_Collect())
-    return found
-
-
-def _all_calls(node: cst.CSTNode) -> list[cst.Call]:
-    found: list[cst.Call] = []
-
-    class _Collect(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            found.append(call)
 
     node.visit(_Collect())
     return found
