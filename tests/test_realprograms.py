@@ -73,6 +73,12 @@ def variant(name: str) -> str:
     return text
 
 
+def _summary(result: object) -> object:
+    if not isinstance(result, dict):
+        return result
+    return {key: result.get(key) for key in ("status", "error", "exit_code", "keras", "stubbed")} | {"calls": len(result.get("calls") or [])}
+
+
 def _needs(name: str) -> None:
     package = NEEDS.get(name)
     if package and importlib.util.find_spec(package) is None:
@@ -100,6 +106,8 @@ def test_a_faulty_variant_has_its_fault_found_and_fixed(engine: Engine, name: st
     faulty = variant(name)
     outcome = engine.fix(FOLDER / name, text=faulty)
     found = [f.fault.code for f in outcome.faults]
-    assert found == [VARIANTS[name][0]], (found, outcome.error, outcome.program_error, outcome.notes)
+    if found != [VARIANTS[name][0]]:  # say what the probes saw: which worker ran it, and how it ended
+        seen = {flavor: (getattr(w, "last_reply", None), _summary(getattr(w, "last_result", None))) for flavor, w in engine._workers.items()}
+        raise AssertionError((found, outcome.error, outcome.program_error, outcome.notes, seen))
     assert outcome.faults[0].state is FixState.VERIFIED, outcome.faults[0]
     assert outcome.fixed is not None and outcome.fixed != faulty
