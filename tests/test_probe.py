@@ -53,6 +53,25 @@ def test_probes_do_not_leak_state(engine: Engine, tmp_path: Path) -> None:
     assert evidence.status is ProbeStatus.OK, evidence.error
 
 
+def test_a_probe_leaves_no_temporary_file_behind(engine: Engine, tmp_path: Path) -> None:
+    # the program's own temporary files and TensorFlow's autograph sources share one directory
+    # per probe, and the worker removes it when the probe ends (a tree of files must not fill /tmp)
+    made = tmp_path / "made.txt"
+    evidence = _probe(
+        engine,
+        tmp_path,
+        "import tempfile, tensorflow as tf\n"
+        "handle, name = tempfile.mkstemp(suffix='.npy')\n"
+        "@tf.function\ndef double(x):\n    if x > 0:\n        return 2 * x\n    return x\n\n"
+        "double(tf.constant(1.0))\n"
+        f"open({str(made)!r}, 'w').write(name)\n",
+    )
+    assert evidence.status is ProbeStatus.OK, evidence.error
+    name = made.read_text()
+    assert Path(name).parent.name.startswith("graphfix-probe-")
+    assert not Path(name).exists() and not Path(name).parent.exists()
+
+
 def test_timeout_kills_the_probe(engine: Engine, tmp_path: Path) -> None:
     evidence = _probe(engine, tmp_path, "while True:\n    pass\n", timeout=1.5)
     assert evidence.status is ProbeStatus.TIMEOUT

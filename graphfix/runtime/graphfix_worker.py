@@ -17,8 +17,10 @@ import linecache
 import os
 import resource
 import select
+import shutil
 import signal
 import sys
+import tempfile
 import time
 import types
 from typing import TYPE_CHECKING, Any
@@ -77,6 +79,10 @@ def _run_child(request: dict[str, Any]) -> None:
     _set_limits(request.get("limits") or {}, float(request.get("timeout", 60)))
     path = request["path"]
     directory = os.path.dirname(path) or "."
+    scratch = request.get("scratch")
+    if scratch:  # every temporary file of the run (TensorFlow's autograph, the stubs' saves) goes
+        tempfile.tempdir = scratch  # here, and the worker removes it when the probe ends
+        os.environ["TMPDIR"] = scratch
     recorder.reset({path})
     recorder.count_variable_creation()
     recorder.record_creations()
@@ -352,6 +358,7 @@ def serve() -> None:
             continue
         request = json.loads(line)
         began = time.monotonic()
+        request["scratch"] = tempfile.mkdtemp(prefix="graphfix-probe-")
         pid = _fork_child(request) if forking else None
         if pid is None:  # no fork here: a cold child imports everything again
             pid = _cold_child(request)
@@ -359,6 +366,7 @@ def serve() -> None:
         else:
             cold = False
         how, value, peak = _wait(pid, float(request.get("timeout", 60)))
+        shutil.rmtree(request["scratch"], ignore_errors=True)
         reply = {
             "how": how,
             "value": value,
