@@ -28,6 +28,12 @@ terms that read only those tensors move into a small layer applied to them right
 computed, which adds their batch mean with ``add_loss`` and passes them on unchanged; the loss
 keeps the terms that read the batch, and a metric that reported only a moved term is dropped.
 The model's outputs and weights are unchanged; the total loss is the same.
+
+Functional `add_loss`: `model.add_loss(<expression of the model's tensors>)` after a functional
+model is built works in tf-keras, but Keras 3 raises a bare `NotImplementedError` there. Fix
+(``add-loss-in-layer``, ``functional_add_loss.py``): the expression, with the statements that
+only feed it, moves into a layer applied to those tensors where they are computed, which calls
+`add_loss` on it in the graph and passes its inputs on unchanged.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
+from codemods.functional_add_loss import add_loss_in_layer, added_losses
 from codemods.loss_closure import add_loss_in_graph, capturing_losses
 from codemods.tf_functions import enclosing_class, functions, qualified_names, tf_function_decorator
 from graphfix.ftypes import Evidence, Fault, Plan
@@ -71,6 +78,17 @@ class AddLossInGraph(Plan):
         return f"add loss in graph: the terms of `{self.loss}` read from the model's tensors are added by a layer with `add_loss`"
 
 
+@dataclass(frozen=True)
+class AddLossInLayer(Plan):
+    """The `<model>.add_loss(...)` statement at `line`, and the statements that only feed it, move
+    into a layer applied to the model's tensors it reads, which calls `add_loss` in the graph."""
+
+    line: int
+
+    def describe(self) -> str:
+        return f"add loss in layer: the loss added at line {self.line} is added by a layer applied to the tensors it reads"
+
+
 class CapturedTensor(FaultRule):
     code = "GF304"
     name = "captured-tensor"
@@ -78,7 +96,7 @@ class CapturedTensor(FaultRule):
 
     def detect(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
         symbolic_error = evidence.error is not None and KERAS_TENSOR in evidence.error.message
-        faults = self._loss_closures(evidence, index)
+        faults = self._loss_closures(evidence, index) + self._functional_add_loss(evidence, index)
         if "function" not in index.source:
             return faults
         for function, captured in _captures(index, symbolic_error, evidence.rebound):
@@ -125,7 +143,31 @@ class CapturedTensor(FaultRule):
             faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=True))
         return faults
 
+    def _functional_add_loss(self, evidence: Evidence, index: SourceIndex) -> list[Fault]:
+        """Keras 3 refuses `add_loss` on a functional model (a bare `NotImplementedError` at the
+        call): the loss must be added by a layer of the graph."""
+        error = evidence.error
+        if error is None or error.type != "NotImplementedError" or error.span is None:
+            return []
+        faults = []
+        for statement in added_losses(index, error.span.line):
+            span = index.span_of(statement)
+            message = (
+                "a loss computed from the model's symbolic tensors is given to the functional model's `add_loss`, "
+                "which Keras 3 does not implement; add it from a layer of the graph"
+            )
+            repairs: tuple[Plan, ...] = ()
+            try:
+                add_loss_in_layer(index, span.line)
+                repairs = (AddLossInLayer(span.line),)
+            except Skip as reason:
+                message += f" (report only: {reason})"
+            faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=True))
+        return faults
+
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, AddLossInLayer):
+            return add_loss_in_layer(index, plan.line)
         if isinstance(plan, AddLossInGraph):
             return add_loss_in_graph(index, plan.loss)
         if not isinstance(plan, PassAsArgument):
@@ -243,8 +285,53 @@ class CapturedTensor(FaultRule):
             ),
             note="the term reading the model's tensor moves into the graph; the batch's term stays",
         ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "\n"
+                "inputs = tf.keras.Input((8,))\n"
+                "code = tf.keras.layers.Dense(2, activation='relu')(inputs)\n"
+                "outputs = tf.keras.layers.Dense(8)(code)\n"
+                "model = tf.keras.Model(inputs, outputs)\n"
+                "model.add_loss(1e-3 * tf.reduce_mean(tf.abs(code)))\n"
+                "model.compile('adam', 'mse')\n"
+            ),
+            plan=AddLossInLayer(7),
+            after=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "class AddedLoss(tf.keras.layers.Layer):\n"
+                "    \"\"\"Adds the loss the program gave `add_loss`, computed from the model's own tensors.\"\"\"\n"
+                "\n"
+                "    def call(self, inputs):\n"
+                "        code = inputs\n"
+                "        self.add_loss(1e-3 * tf.reduce_mean(tf.abs(code)))\n"
+                "        return inputs\n"
+                "\n"
+                "\n"
+                "inputs = tf.keras.Input((8,))\n"
+                "code = tf.keras.layers.Dense(2, activation='relu')(inputs)\n"
+                "code = AddedLoss()(code)\n"
+                "outputs = tf.keras.layers.Dense(8)(code)\n"
+                "model = tf.keras.Model(inputs, outputs)\n"
+                "model.compile('adam', 'mse')\n"
+            ),
+            note="Keras 3's functional add_loss is not implemented: a layer of the graph adds the loss",
+        ),
     )
     UNCHANGED = (
+        Example(
+            before=(
+                "import keras\n"
+                "inputs = keras.Input((8,))\n"
+                "code = keras.layers.Dense(2)(inputs)\n"
+                "model = keras.Model(inputs, keras.layers.Dense(8)(inputs))\n"
+                "model.add_loss(keras.ops.mean(code))\n"
+            ),
+            plan=AddLossInLayer(5),
+            note="the tensor the loss reads is not on the model's path: a layer applied to it would never run",
+        ),
         Example(
             before=(
                 "import keras\n"

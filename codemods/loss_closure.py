@@ -305,16 +305,8 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
     layer = unique_name(class_name(named) + "Layer", {n.value for n in index.positions if isinstance(n, cst.Name)})
     unpack = cst.parse_statement(", ".join(locals_for[k] for k in keys) + " = inputs")
     added = cst.parse_statement(f"self.add_loss({tf_alias}({' + '.join(sum_parts)}))")
-    cls = cst.parse_statement(
-        f"class {layer}({base}):\n"
-        f'    """Adds the terms of `{loss_name}` computed from the model\'s own tensors to its losses."""\n\n'
-        "    def call(self, inputs):\n        return inputs\n"
-    )
-    assert isinstance(cls, cst.ClassDef) and isinstance(cls.body, cst.IndentedBlock)
-    call = cls.body.body[-1]
-    assert isinstance(call, cst.FunctionDef) and isinstance(call.body, cst.IndentedBlock)
-    call = call.with_changes(body=call.body.with_changes(body=[unpack, *inlined, added, *call.body.body]))
-    cls = cls.with_changes(body=cls.body.with_changes(body=[*cls.body.body[:-1], call]))
+    doc = f"Adds the terms of `{loss_name}` computed from the model's own tensors to its losses."
+    cls = identity_layer(layer, base, doc, [unpack, *inlined, added])
     # where the captured tensors are computed: the layer is applied right after the last one
     bindings = [symbolic[k][0] for k in keys]
     block = index.parent(bindings[0])
@@ -358,6 +350,16 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
     code = _drop_unused_functions(code, [f.name.value for f in removed_functions])
     code = _insert_class(code, cls)
     return _add_import(code, new_import) if new_import else code
+
+
+def identity_layer(name: str, base: str, doc: str, statements: list[cst.BaseStatement]) -> cst.ClassDef:
+    """`class <name>(<base>)` whose `call` runs `statements` and returns its inputs unchanged."""
+    cls = cst.parse_statement(f'class {name}({base}):\n    """{doc}"""\n\n    def call(self, inputs):\n        return inputs\n')
+    assert isinstance(cls, cst.ClassDef) and isinstance(cls.body, cst.IndentedBlock)
+    call = cls.body.body[-1]
+    assert isinstance(call, cst.FunctionDef) and isinstance(call.body, cst.IndentedBlock)
+    call = call.with_changes(body=call.body.with_changes(body=[*statements, *call.body.body]))
+    return cls.with_changes(body=cls.body.with_changes(body=[*cls.body.body[:-1], call]))
 
 
 def _without(original: cst.List | cst.Tuple, updated: cst.List | cst.Tuple, drops: list[cst.Element]) -> cst.BaseExpression:
