@@ -22,12 +22,15 @@ called from another module) is reported, not rewritten: its other callers would 
 Loss closures: a loss or metric given to ``compile`` (a function, a nested closure, a method
 given as ``self.loss``) that reads tensors of the functional graph (a VAE's ``z_mean`` and
 ``z_log_var``, directly or kept on ``self``) fails once ``fit`` traces it: Keras 3 with the
-KerasTensor error, tf-keras with "an intermediate TF-Keras symbolic input/output". Detected
+KerasTensor error, tf-keras with "an intermediate TF-Keras symbolic input/output"; also a loss
+made by a factory given those tensors (``loss=make_loss(z_mean, z_log_var)``). Detected
 from either error and the source (``loss_closure.py``). Fix (``add-loss-in-graph``): the loss's
 terms that read only those tensors move into a small layer applied to them right where they are
 computed, which adds their batch mean with ``add_loss`` and passes them on unchanged; the loss
 keeps the terms that read the batch, and a metric that reported only a moved term is dropped.
-The model's outputs and weights are unchanged; the total loss is the same.
+A factory's constant arguments the moved terms read (``beta=0.5``) become locals of the layer,
+and the factory loses the parameters it no longer reads. The model's outputs and weights are
+unchanged; the total loss is the same.
 
 Functional `add_loss`: `model.add_loss(<expression of the model's tensors>)` after a functional
 model is built works in tf-keras, but Keras 3 raises a bare `NotImplementedError` there. Fix
@@ -129,6 +132,8 @@ class CapturedTensor(FaultRule):
             name = compiled.function.name.value
             span = index.span_of(compiled.function.name)
             names = ", ".join(f"`{k}`" for k in keys)
+            if compiled.factory is not None:
+                names += f" (given by `{index.module.code_for_node(compiled.factory)}`)"
             message = (
                 f"the {compiled.role} `{name}` given to `compile` reads {names}, symbolic tensors of the model's graph, "
                 "not values of the batch; add that term inside the model (`add_loss` in a layer)"
@@ -318,6 +323,53 @@ class CapturedTensor(FaultRule):
                 "model.compile('adam', 'mse')\n"
             ),
             note="Keras 3's functional add_loss is not implemented: a layer of the graph adds the loss",
+        ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "def make_loss(code, weight=0.01):\n"
+                "    def loss(y_true, y_pred):\n"
+                "        return tf.reduce_mean(tf.square(y_true - y_pred)) + weight * tf.reduce_mean(tf.abs(code))\n"
+                "\n"
+                "    return loss\n"
+                "\n"
+                "\n"
+                "inputs = tf.keras.Input((8,))\n"
+                "code = tf.keras.layers.Dense(2)(inputs)\n"
+                "model = tf.keras.Model(inputs, tf.keras.layers.Dense(8)(code))\n"
+                "model.compile('adam', loss=make_loss(code))\n"
+            ),
+            plan=AddLossInGraph("loss"),
+            after=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "class LossLayer(tf.keras.layers.Layer):\n"
+                "    \"\"\"Adds the terms of `loss` computed from the model's own tensors to its losses.\"\"\"\n"
+                "\n"
+                "    def call(self, inputs):\n"
+                "        code = inputs\n"
+                "        weight = 0.01\n"
+                "        self.add_loss(tf.reduce_mean(weight * tf.reduce_mean(tf.abs(code))))\n"
+                "        return inputs\n"
+                "\n"
+                "\n"
+                "def make_loss():\n"
+                "    def loss(y_true, y_pred):\n"
+                "        return tf.reduce_mean(tf.square(y_true - y_pred))\n"
+                "\n"
+                "    return loss\n"
+                "\n"
+                "\n"
+                "inputs = tf.keras.Input((8,))\n"
+                "code = tf.keras.layers.Dense(2)(inputs)\n"
+                "code = LossLayer()(code)\n"
+                "model = tf.keras.Model(inputs, tf.keras.layers.Dense(8)(code))\n"
+                "model.compile('adam', loss=make_loss())\n"
+            ),
+            note="a loss factory given the model's tensor: the term moves into the graph, with the constant it reads",
         ),
     )
     UNCHANGED = (

@@ -38,6 +38,7 @@ class CompiledLoss:
     role: str  # "loss" or "metric"
     arg: cst.BaseExpression  # the name passed (in the metrics list, the element's value)
     function: cst.FunctionDef
+    factory: cst.Call | None = None  # `make_loss(z_mean, ...)`: the call of the function returning it
 
 
 def compiled_losses(index: SourceIndex) -> list[CompiledLoss]:
@@ -57,7 +58,62 @@ def compiled_losses(index: SourceIndex) -> list[CompiledLoss]:
                 function = _named_function(index, value, node)
                 if function is not None:
                     found.append(CompiledLoss(node, role, value, function))
+                elif isinstance(value, cst.Call) and (inner := _factory_result(index, value)) is not None:
+                    found.append(CompiledLoss(node, role, value, inner, factory=value))
     return found
+
+
+def _factory_result(index: SourceIndex, call: cst.Call) -> cst.FunctionDef | None:
+    """The function that the function of the file called by `call` defines and returns
+    (`def make_loss(mean, ...): def loss(y_true, y_pred): ...; return loss`)."""
+    factory = _named_function(index, call.func, call) if isinstance(call.func, cst.Name) else None
+    body = list(factory.body.body) if factory is not None and isinstance(factory.body, cst.IndentedBlock) else []
+    if not body or not isinstance(body[-1], cst.SimpleStatementLine) or not isinstance(body[-1].body[0], cst.Return):
+        return None
+    returned = body[-1].body[0].value
+    inner = [f for f in body if isinstance(f, cst.FunctionDef) and isinstance(returned, cst.Name) and f.name.value == returned.value]
+    return inner[0] if len(inner) == 1 else None
+
+
+def factory_arguments(index: SourceIndex, compiled: CompiledLoss) -> dict[str, cst.BaseExpression]:
+    """The factory's parameters and what its call gives them (or their defaults)."""
+    if compiled.factory is None:
+        return {}
+    block = index.parent(compiled.function)
+    factory = index.parent(block) if block is not None else None
+    if not isinstance(factory, cst.FunctionDef):
+        return {}
+    params = factory.params.params
+    given: dict[str, cst.BaseExpression] = {p.name.value: p.default for p in params if p.default is not None}
+    for position, arg in enumerate(compiled.factory.args):
+        if arg.star:
+            return {}
+        if arg.keyword is not None:
+            given[arg.keyword.value] = arg.value
+        elif position < len(params):
+            given[params[position].name.value] = arg.value
+    return given
+
+
+def _factory_view(
+    index: SourceIndex, compiled: CompiledLoss, symbolic: dict[str, list[cst.SimpleStatementLine]]
+) -> tuple[dict[str, list[cst.SimpleStatementLine]], dict[str, str]]:
+    """`symbolic` as the factory's returned loss sees it: its parameters given a symbolic tensor
+    are bound where that tensor is; and each such parameter's tensor as the caller spells it."""
+    sites = {}
+    for param, value in factory_arguments(index, compiled).items():
+        key = capture_key(value)
+        if key is not None and key in symbolic:
+            sites[param] = key
+    return {**symbolic, **{p: symbolic[k] for p, k in sites.items()}}, sites
+
+
+def _constant(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.UnaryOperation):
+        return _constant(value.expression)
+    return isinstance(value, (cst.Integer, cst.Float, cst.SimpleString)) or (
+        isinstance(value, cst.Name) and value.value in ("True", "False", "None")
+    )
 
 
 def _named_function(index: SourceIndex, value: cst.BaseExpression, near: cst.CSTNode) -> cst.FunctionDef | None:
@@ -223,7 +279,7 @@ def capturing_losses(index: SourceIndex) -> list[tuple[CompiledLoss, list[str]]]
     symbolic = symbolic_bindings(index)
     found = []
     for compiled in compiled_losses(index):
-        keys = captures(index, compiled.function, symbolic)
+        keys = captures(index, compiled.function, _factory_view(index, compiled, symbolic)[0])
         if keys:
             found.append((compiled, keys))
     return found
@@ -254,6 +310,10 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
         raise Skip(f"`{loss_name}` is not a compiled loss reading the model's tensors")
     compiled, keys = entries[0]
     loss = compiled.function
+    symbolic, sites = _factory_view(index, compiled, symbolic)
+    constants = {
+        p: v for p, v in factory_arguments(index, compiled).items() if p not in sites and _constant(v) and p not in _own_names(loss)
+    }
     if any(len(symbolic[k]) != 1 for k in keys):
         raise Skip("a captured tensor is bound more than once")
     keys = sorted(keys, key=lambda k: index.range(symbolic[k][0]).start.line)
@@ -286,20 +346,22 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
     locals_for = _capture_locals(keys, _own_names(loss))
     mean_spelled = index.module.code_for_node(mean_call.func) if mean_call is not None else None
     tf_alias, base, new_import = _library(index, [symbolic[k][0] for k in keys], mean_spelled)
-    inlined: list[cst.BaseStatement] = []
+    known = set(moved_locals) | set(constants)
+    read = {capture_key(r) for node in [*moved_locals.values(), *moved_terms] for r in _reads(node)}
+    inlined: list[cst.BaseStatement] = [_assignment(p, v) for p, v in constants.items() if p in read]
     removed_functions: list[cst.FunctionDef] = []
     for target, statement in moved_locals.items():
         value = statement.body[0].value  # type: ignore[attr-defined]
-        inlined += _inline(index, value, target, locals_for, set(moved_locals), removed_functions)
+        inlined += _inline(index, value, target, locals_for, known, removed_functions)
     sum_parts = []
     for term in moved_terms:
         callee = _callee(index, term)
         if callee is not None:
             name = callee.name.value
-            inlined += _inline(index, term, name, locals_for, set(moved_locals), removed_functions)
+            inlined += _inline(index, term, name, locals_for, known, removed_functions)
             sum_parts.append(name)
         else:
-            _check_free(index, term, locals_for, set(moved_locals))
+            _check_free(index, term, locals_for, known)
             sum_parts.append(index.module.code_for_node(_renamed(term, locals_for)))
     named = removed_functions[0].name.value if removed_functions else next(iter(moved_locals), loss_name)
     layer = unique_name(class_name(named) + "Layer", {n.value for n in index.positions if isinstance(n, cst.Name)})
@@ -313,9 +375,9 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
     if any(index.parent(b) is not block for b in bindings):
         raise Skip("the captured tensors are computed in different blocks")
     last = max(bindings, key=lambda b: index.range(b).start.line)
-    spelled = ", ".join(keys)
+    spelled = ", ".join(sites.get(k, k) for k in keys)
     applied = cst.parse_statement(f"{spelled} = {layer}()({'[' + spelled + ']' if len(keys) > 1 else spelled})")
-    if not _read_after(index, block, last, keys, loss):
+    if not _read_after(index, block, last, [sites.get(k, k) for k in keys], loss):
         raise Skip("nothing after the captured tensors reads them: a layer there would not be part of the model")
     rewritten_return = _rebuild(mean_call, kept_terms)
     metric_drops = _metric_drops(index, compiled, removed_functions, loss)
@@ -348,6 +410,8 @@ def add_loss_in_graph(index: SourceIndex, loss_name: str) -> str:
 
     code = index.module.visit(Rewrite()).code
     code = _drop_unused_functions(code, [f.name.value for f in removed_functions])
+    if compiled.factory is not None and isinstance(compiled.factory.func, cst.Name):
+        code = _drop_unread_parameters(code, compiled.factory.func.value, set(sites) | set(constants))
     code = _insert_class(code, cls)
     return _add_import(code, new_import) if new_import else code
 
@@ -567,6 +631,64 @@ def _drop_unused_functions(code: str, names: list[str]) -> str:
             return cst.RemoveFromParent() if any(original is f for f in unused) else updated
 
     return index.module.visit(Drop()).code if unused else code
+
+
+def _drop_unread_parameters(code: str, name: str, params: set[str]) -> str:
+    """The parameters `params` of the function `name` that its body no longer reads go, with
+    what its calls pass for them (left as they are when some use of `name` is not a plain call)."""
+    index = SourceIndex(code)
+    function = next((f for f in functions(index) if f.name.value == name), None)
+    if function is None:
+        return code
+    still = {r.value for r in _reads_deep(function.body) if isinstance(r, cst.Name)}
+    drop = [p.name.value for p in function.params.params if p.name.value in params - still]
+    positions = [i for i, p in enumerate(function.params.params) if p.name.value in drop]
+    uses = [n for n in index.positions if isinstance(n, cst.Name) and n.value == name and n is not function.name]
+    calls = [index.parent(n) for n in uses]
+    if not drop or any(not (isinstance(c, cst.Call) and c.func is n) for c, n in zip(calls, uses)):
+        return code
+
+    class Drop(cst.CSTTransformer):
+        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+            if original is not function:
+                return updated
+            kept = [p for p in updated.params.params if p.name.value not in drop]
+            if kept:
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return updated.with_changes(params=updated.params.with_changes(params=kept))
+
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+            if not any(original is c for c in calls):
+                return updated
+            args = [
+                a
+                for i, a in enumerate(updated.args)
+                if not ((a.keyword is None and i in positions) or (a.keyword is not None and a.keyword.value in drop))
+            ]
+            if args:
+                args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            return updated.with_changes(args=args)
+
+    return index.module.visit(Drop()).code
+
+
+def _reads_deep(node: cst.CSTNode) -> list[cst.Name]:
+    """Every name read in `node`, nested functions included."""
+    found: list[cst.Name] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Param(self, param: cst.Param) -> bool:
+            return False
+
+    node.visit(Finder())
+    return found
 
 
 def _insert_class(code: str, cls: cst.ClassDef) -> str:
