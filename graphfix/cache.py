@@ -129,8 +129,9 @@ def _stored(plan: Plan) -> Plan:
     return StoredPlan(stored_kind=plan.kind, stored_unsafe=not plan.safe, text=str(plan))
 
 
-def _light(outcome: FileOutcome) -> FileOutcome:
-    """`outcome` with every plan replaced by its `StoredPlan`."""
+def light_outcome(outcome: FileOutcome) -> FileOutcome:
+    """`outcome` with every plan replaced by its `StoredPlan` (what the cache keeps and the
+    probe server sends back: reading it loads neither the rules nor libcst)."""
 
     def fault(item: Fault) -> Fault:
         return replace(item, repairs=tuple(_stored(p) for p in item.repairs))
@@ -163,6 +164,6 @@ class ResultCache:
         entry = self._entry(cache_key)
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
-            write_output(entry, pickle.dumps(_light(outcome), protocol=pickle.HIGHEST_PROTOCOL))
+            write_output(entry, pickle.dumps(light_outcome(outcome), protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             return  # a cache that cannot be written is only slower

@@ -35,10 +35,11 @@ from graphfix.report import (
     tree_lines,
     trial_lines,
 )
-from graphfix.runner import default_jobs, run_local
+from graphfix.runner import default_jobs, run_file, run_local
 from graphfix.targets import FLAVOURS, TARGETS, run_both
 
 if TYPE_CHECKING:
+    from graphfix.engine import Engine
     from graphfix.registry import Registry
 
 
@@ -120,6 +121,7 @@ class Run:
     excluded: list[Path] = field(default_factory=list)
     target: str | None = None  # "both": every file under each Keras flavour
     cache: ResultCache | None = None  # check/fix results of unchanged files
+    engine_here: bool = False  # diagnose in this process, not the server's engine (--graph needs the rules' plans)
 
 
 @click.group()
@@ -168,7 +170,8 @@ def check(
 ) -> None:
     run = _prepare(paths, **settings)
     if graph_path is not None:
-        run.cache = None  # drawing needs the rules' own plans, which the cache does not keep
+        run.cache = None  # drawing needs the rules' own plans, which the cache and the server do not send
+        run.engine_here = True
     if graph_path is not None and len(run.files) + (run.stdin_path is not None) != 1:
         raise click.UsageError("--graph draws one file's graph: give exactly one file")
     _check_statistics(statistics, output_format)
@@ -392,7 +395,7 @@ def _execute_files(run: Run, options: Options, operation: str) -> list[FileOutco
             except RuntimeError as exc:
                 raise click.UsageError(str(exc)) from None
         root = click.get_current_context().find_root()
-        return run_local(run.files, lambda: _rules_of(root), options, operation, run.jobs, progress, run.cache)
+        return run_local(run.files, lambda: _rules_of(root), options, operation, run.jobs, progress, run.cache, run.engine_here)
 
 
 def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
@@ -405,15 +408,19 @@ def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return FileOutcome(str(path), error="stdin is not UTF-8 text")
-    from graphfix.engine import Engine
+    engines: list[Engine] = []
 
-    engine = Engine(_rules(), run.options)
+    def engine() -> Engine:
+        from graphfix.engine import Engine
+
+        engines.append(Engine(_rules(), run.options))
+        return engines[-1]
+
     try:
-        if operation == "check":
-            return engine.check(path, text=text)
-        return engine.fix(path, text=text)
+        return run_file(path, operation, run.options, engine, text=text, engine_here=run.engine_here)
     finally:
-        engine.close()
+        for made in engines:
+            made.close()
 
 
 def _draw(outcome: FileOutcome, target: Path) -> None:

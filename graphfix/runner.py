@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from graphfix.cache import ResultCache, key
 from graphfix.ftypes import FileOutcome
 from graphfix.options import Options
+from graphfix.probe import ProbeError
 from graphfix.writing import write_outcome
 
 if TYPE_CHECKING:
@@ -52,6 +53,42 @@ def helper_modules(paths: Sequence[Path]) -> set[Path]:
     return helpers
 
 
+def run_file(
+    path: Path,
+    operation: str,
+    options: Options,
+    engine: Callable[[], Engine],
+    raw: bytes | None = None,
+    text: str | None = None,
+    engine_here: bool = False,
+) -> FileOutcome:
+    """`operation` ("check", "fix" or "apply") of one file, or of `text` as if it were the file
+    at `path`. With `options.server`, the warm server's engine does it (an apply is written here,
+    only over the bytes the fix was computed from); with `engine_here`, or when no server can be
+    used (a note says why), `engine()`, an engine of this process, does (its probes still go to
+    the server when they can)."""
+    note = None
+    if options.server and options.run and not engine_here:
+        from graphfix.server import run_in_server  # a socket client: no engine, rules or TensorFlow
+
+        try:
+            if raw is None and text is None:
+                raw = path.read_bytes()
+            source = text if text is not None else (raw or b"").decode("utf-8", "replace")
+            outcome = run_in_server(path, "check" if operation == "check" else "fix", options, source, text)
+        except (ProbeError, OSError) as exc:
+            note = f"the probe server could not be used ({exc}): probed by this command"
+        else:
+            if operation == "apply" and outcome.fixed is not None and outcome.error is None:
+                outcome = write_outcome(path, outcome, options.backup, expected=raw)
+            return outcome
+    if text is None:
+        outcome = engine().run(path, operation)
+    else:
+        outcome = engine().check(path, text=text) if operation == "check" else engine().fix(path, text=text)
+    return outcome if note is None else replace(outcome, notes=(*outcome.notes, note))
+
+
 def run_local(
     paths: Sequence[Path],
     rules: Rules,
@@ -60,14 +97,16 @@ def run_local(
     jobs: int,
     progress: Progress | None = None,
     cache: ResultCache | None = None,
+    engine_here: bool = False,
 ) -> list[FileOutcome]:
-    """`operation` is "check", "fix" (diff) or "apply". One engine (one warm worker per Keras
-    flavour) per thread; each thread takes the next file. With a cache, `check` and `fix` of a
-    file whose result is known return it without starting a worker."""
+    """`operation` is "check", "fix" (diff) or "apply". With a cache, `check` and `fix` of a
+    file whose result is known return it without probing. The other files go to the warm
+    server's engine (`options.server`), `jobs` at a time, after asking it for that many warm
+    workers; or, with `engine_here` or no server, to one engine (one warm worker per Keras
+    flavour) per thread of this process."""
     local = threading.local()
     engines: list[Engine] = []
     lock = threading.Lock()
-
     def engine() -> Engine:
         from graphfix.engine import Engine  # libcst and the rules: only once a file is really probed
 
@@ -77,16 +116,29 @@ def run_local(
                 engines.append(local.engine)
         return local.engine
 
+    def cache_key(path: Path) -> tuple[bytes | None, str | None]:
+        """The file's bytes and its cache key (None when the result must be computed anyway)."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None, None
+        if cache is None or operation == "apply" or not options.run:
+            return raw, None
+        return raw, key(path, raw, operation, options)
+
+    keys = {path: cache_key(path) for path in paths}
+    known = {path: cache.get(k) for path, (_, k) in keys.items() if k is not None} if cache is not None else {}
+    missing = sum(1 for path in paths if known.get(path) is None)
+    if options.server and options.run and not engine_here and missing > 1 and jobs > 1:
+        from graphfix.server import warm_server
+
+        threading.Thread(target=warm_server, args=(options, min(jobs, missing)), daemon=True).start()
+
     def one(path: Path) -> FileOutcome:
-        cache_key = None
-        if cache is not None and operation != "apply" and options.run:
-            try:
-                cache_key = key(path, path.read_bytes(), operation, options)
-            except OSError:
-                cache_key = None
-        outcome = cache.get(cache_key) if cache is not None and cache_key is not None else None
+        raw, cache_key = keys[path]
+        outcome = known.get(path)
         if outcome is None:
-            outcome = engine().run(path, operation)
+            outcome = run_file(path, operation, options, engine, raw, engine_here=engine_here)
             if cache is not None and cache_key is not None:
                 cache.put(cache_key, outcome)
         if progress is not None:

@@ -65,7 +65,13 @@ def test_a_dead_server_is_replaced(client: ServerWorker, tmp_path: Path) -> None
     assert again is not None and again["pid"] != status["pid"]
 
 
-def test_the_command_line_uses_the_server_and_reports_and_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_line_uses_the_servers_engine_and_reports_and_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command sends whole files to the server, whose engine probes, diagnoses and fixes: the
+    command's own process imports neither TensorFlow, the engine, the rules nor libcst; an
+    apply is written by the command, with the fix the server verified."""
+    import subprocess
+    import sys
+
     from click.testing import CliRunner
 
     from graphfix.cli import main
@@ -74,12 +80,80 @@ def test_the_command_line_uses_the_server_and_reports_and_stops_it(tmp_path: Pat
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
     (tmp_path / "run").mkdir(mode=0o700)
     monkeypatch.delenv("GRAPHFIX_NO_SERVER", raising=False)
+    case = ROOT / "GF101" / "ae_script"
     program = tmp_path / "prog.py"
-    program.write_text((ROOT / "GF101" / "ae_script" / "program.py").read_text())
-    checked = CliRunner().invoke(main, ["check", str(program)])
-    assert checked.exit_code == 1 and "GF101" in checked.stderr
+    program.write_text((case / "program.py").read_text())
+    script = (
+        "import sys\n"
+        "from graphfix.cli import main\n"
+        "try:\n"
+        "    main(['check', sys.argv[1]])\n"
+        "except SystemExit as exc:\n"
+        "    print('EXIT', exc.code, file=sys.stderr)\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'codemods', 'tensorflow', 'keras') or m == 'graphfix.engine')\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path / "run")}
+    checked = subprocess.run([sys.executable, "-c", script, str(program)], capture_output=True, text=True, env=env, check=False)
+    assert "GF101" in checked.stderr and "EXIT 1" in checked.stderr
+    assert "HEAVY []" in checked.stderr
+    applied = CliRunner().invoke(main, ["fix", "--apply", str(program)])
+    assert applied.exit_code == 0, applied.output
+    assert program.read_text() == (case / "expected.py").read_text()
     status = CliRunner().invoke(main, ["server", "status"])
-    assert "keras3" in status.output and "probes" in status.output
+    assert "keras3" in status.output and " 1 warm workers, " in status.output  # one file at a time: one worker
     stopped = CliRunner().invoke(main, ["server", "stop"])
     assert "stopped" in stopped.output
     assert "no probe server is running" in CliRunner().invoke(main, ["server", "status"]).output
+
+
+class _FakeWorker:
+    """Stands in for a warm worker: `hello` is set once its imports are done."""
+
+    def __init__(self, python: str, flavor: str, gpu: bool) -> None:
+        self.hello: dict[str, object] = {}
+
+    def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def test_the_pool_warms_one_worker_per_core_at_most_and_hands_out_ready_ones_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graphfix import server
+
+    monkeypatch.setattr(server, "Worker", _FakeWorker)
+    pool = server._Pool("python", "keras3", False)
+    pool.limit = 2
+    pool.warm(1)
+    first = pool.take()
+    first.hello = {"ready": True}
+    pool.give(first)
+    pool.warm(5)  # a tree of five files: as many workers as cores, no more
+    assert len(pool.all) == 2
+    assert pool.take() is first  # the other one is still importing TensorFlow
+    second = pool.take()
+    assert second is not first and len(pool.all) == 2
+
+
+def test_clients_starting_at_once_start_one_server(client: ServerWorker) -> None:
+    import threading
+
+    others = [ServerWorker() for _ in range(3)]
+    threads = [threading.Thread(target=worker.start) for worker in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    # every server process of this socket, answering on it or not (a loser of a race would
+    # listen on a socket file the winner replaced)
+    spawned = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if str(client.path).encode() in cmdline.read_bytes().split(b"\0"):
+                spawned.append(cmdline)
+        except OSError:
+            continue
+    assert len(spawned) == 1
+    assert all(ask(worker.path, "status") is not None for worker in others)
