@@ -38,6 +38,7 @@ import re
 from dataclasses import dataclass
 
 import libcst as cst
+import libcst.matchers as m
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import add_import
@@ -346,7 +347,7 @@ class _BatchSizes:
                 return self._int(param.default, module, literal=True)
             return None
         # a generator that reads a module-level batch constant of its own module
-        for name in _names_read(definition):
+        for name in (n.value for n in m.findall(definition, m.Name()) if isinstance(n, cst.Name)):
             if BATCH_PARAMETER.match(name):
                 return self._int(cst.Name(name), module, literal=module is not self.module)
         return None
@@ -440,17 +441,6 @@ def _imported_names(module: cst.Module) -> set[str]:
             for small in statement.body:
                 if isinstance(small, cst.Import):
                     names |= {cst.Module([]).code_for_node(a.asname.name if a.asname else a.name) for a in small.names}
-    return names
-
-
-def _names_read(node: cst.CSTNode) -> list[str]:
-    names: list[str] = []
-
-    class Reader(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            names.append(name.value)
-
-    node.visit(Reader())
     return names
 
 

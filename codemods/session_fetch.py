@@ -23,6 +23,10 @@ Fix: each ``sess.run(fetches, feed_dict={k1: v1, ...})`` becomes
 weights compute the same NumPy values (a one-element fetch list stays a one-element list, a
 list of several still unpacks). The session, its ``with`` block (its body kept), ``set_session``
 and ``close`` calls go once nothing else uses the session.
+
+A run whose fetches are what TF ops computed on a model's symbolic output (a YOLO-style head's
+box decoding, a sampler's softmax, fed by placeholders) cannot become a sub-model: the model runs
+eagerly and the same ops decode its result (``codemods/session_decode.py``).
 """
 
 from __future__ import annotations
@@ -35,6 +39,15 @@ import libcst as cst
 from codemods.backend_function import is_learning_phase, model_constructor
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import add_import, call_at, drop_unused_backend_imports, rewrite
+from codemods.session_decode import (
+    Decoding,
+    called_functions,
+    decode_function,
+    decoding,
+    eager_fetch,
+    module_alias,
+    reads_outside,
+)
 from codemods.tf_op_on_keras_tensor import keras_prefix
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
@@ -50,6 +63,20 @@ class SessionToPredict(Plan):
 
     def describe(self) -> str:
         return f"session to predict: each `{self.session}.run(...)` becomes `keras.Model(...).predict(...)`, `{self.session}` goes"
+
+
+@dataclass(frozen=True)
+class DecodeEagerly(Plan):
+    """The runs of `<session>` that fetch what TF ops computed on a model's symbolic output run the
+    model eagerly and apply the same ops (a function) to its result; other runs become `predict`."""
+
+    session: str
+
+    def describe(self) -> str:
+        return (
+            f"decode eagerly: each `{self.session}.run(...)` of decoded model outputs calls the model and decodes its result, "
+            f"`{self.session}` and the placeholders go"
+        )
 
 
 @dataclass(frozen=True)
@@ -71,21 +98,42 @@ class SessionFetch(FaultRule):
         error = evidence.error
         if error is None or error.span is None:
             return []
-        if "placeholder() is not compatible with eager execution" in error.message:
-            return self._placeholder(index, error.span)
         sessions = _sessions(index)
+        if "placeholder() is not compatible with eager execution" in error.message and not any(
+            error.span.line in _decoding_lines(index, found)
+            for _maker, runs in sessions.values()
+            for found in _decodings(index, runs)
+        ):
+            return self._placeholder(index, error.span)
         if not sessions:
             return []
         lines = {error.span.line}
         for name, (maker, runs) in sessions.items():
             involved = {index.range(maker).start.line} | {index.range(r).start.line for r in runs}
+            decodings = _decodings(index, runs)
+            involved |= {line for found in decodings for line in _decoding_lines(index, found)}
             if not lines & involved:
                 continue
             line, col = error.span.line, error.span.col + 1
             if not runs:
-                return [self.fault(line, col, f"TF1 session `{name}` in TF2 code; no `{name}.run(..., feed_dict=...)` to replace")]
+                return [
+                    self.fault(
+                        line, col, f"TF1 session `{name}` in TF2 code; no `{name}.run(..., feed_dict=...)` to replace"
+                    )
+                ]
             if not all(_feed(run) is not None for run in runs):
-                return [self.fault(line, col, f"TF1 session `{name}`: a `run` without a literal feed_dict cannot be rewritten")]
+                return [
+                    self.fault(
+                        line, col, f"TF1 session `{name}`: a `run` without a literal feed_dict cannot be rewritten"
+                    )
+                ]
+            if decodings:
+                first = index.range(decodings[0].statements[0]).start.line
+                message = (
+                    f"TF1 session `{name}` fetches what TF ops built at line {first} computed on a Keras model's symbolic output: "
+                    "run the model eagerly and apply the same ops to its result"
+                )
+                return [self.fault(line, col, message, repairs=(DecodeEagerly(name),))]
             message = f"TF1 session `{name}` fetches Keras tensors; use a sub-model's `predict`"
             return [self.fault(line, col, message, repairs=(SessionToPredict(name),))]
         return []
@@ -98,14 +146,21 @@ class SessionFetch(FaultRule):
             if runs and all(_feed(run) is not None for run in runs):
                 span = index.span_of(runs[0])
                 message = f"TF1 session `{name}` runs with a feed_dict: in TF2 use a sub-model's `predict`"
-                faults.append(self.fault(span.line, span.col + 1, message, repairs=(SessionToPredict(name),)))
+                plan: Plan = DecodeEagerly(name) if _decodings(index, runs) else SessionToPredict(name)
+                faults.append(self.fault(span.line, span.col + 1, message, repairs=(plan,)))
         return faults
 
     def _placeholder(self, index: SourceIndex, span: Span) -> list[Fault]:
         line, col = span.line, span.col + 1
         call = index.node_at(span)
         if not isinstance(call, cst.Call) or _placeholder_input(call, "keras") is None:
-            return [self.fault(line, col, "a TF1 placeholder in eager TF2 code: use keras.Input(shape=...) or pass tensors as arguments")]
+            return [
+                self.fault(
+                    line,
+                    col,
+                    "a TF1 placeholder in eager TF2 code: use keras.Input(shape=...) or pass tensors as arguments",
+                )
+            ]
         message = "a TF1 placeholder in eager TF2 code: a `keras.Input` of the same shape feeds the model symbolically"
         return [self.fault(line, col, message, repairs=(PlaceholderToInput(span),))]
 
@@ -118,7 +173,7 @@ class SessionFetch(FaultRule):
                 raise Skip("the placeholder's shape is not a literal")
             code = rewrite(index, {call: replacement})
             return code if prefix else add_import(code, "import keras")
-        if not isinstance(plan, SessionToPredict):
+        if not isinstance(plan, (SessionToPredict, DecodeEagerly)):
             raise Skip(f"not a {self.code} plan: {type(plan).__name__}")
         name = plan.session
         sessions = _sessions(index)
@@ -130,12 +185,32 @@ class SessionFetch(FaultRule):
         prefix = keras_prefix(index)
         _session_statements(index, name, set(runs))  # refuses when the session has other uses
         constructor = model_constructor(index)
-        replacements: dict[cst.CSTNode, cst.CSTNode] = {run: _predict(run, constructor) for run in runs}
+        decodings = {found.run: found for found in _decodings(index, runs)} if isinstance(plan, DecodeEagerly) else {}
+        if isinstance(plan, DecodeEagerly) and not decodings:
+            raise Skip("no run fetches a decoding of a model's symbolic output")
+        if reads_outside(index, list(decodings.values())):
+            raise Skip("a placeholder the decoding reads is used elsewhere")
+        numpy, tensorflow = module_alias(index, "numpy") or "np", module_alias(index, "tensorflow") or "tf"
+        replacements: dict[cst.CSTNode, cst.CSTNode] = {
+            run: eager_fetch(index, decodings[run], numpy, tensorflow)
+            if run in decodings
+            else _predict(run, constructor)
+            for run in runs
+        }
+        statements = _decoding_statements(index, list(decodings.values()))
         unwrap = _with_block(index, maker)
 
         class Rewrite(cst.CSTTransformer):
             def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
                 return replacements.get(original, updated)  # type: ignore[return-value]
+
+            def leave_SimpleStatementLine(
+                self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+            ) -> Any:
+                if original not in statements:
+                    return updated
+                replacement = statements[original]
+                return cst.RemoveFromParent() if replacement is None else cst.FlattenSentinel(replacement)
 
             def leave_With(self, original: cst.With, updated: cst.With) -> Any:
                 if original is unwrap and isinstance(updated.body, cst.IndentedBlock):
@@ -152,7 +227,12 @@ class SessionFetch(FaultRule):
         if removals:
             code = rewrite(rewritten, {}, removals)
         code = drop_unused_backend_imports(code)
-        return code if prefix or constructor != "keras.Model" else add_import(code, "import keras")
+        if decodings and module_alias(index, "numpy") is None:
+            code = add_import(code, "import numpy as np")
+        if decodings and module_alias(index, "tensorflow") is None and any(d.placeholders for d in decodings.values()):
+            code = add_import(code, "import tensorflow as tf")
+        predicted = len(decodings) < len(runs)
+        return code if prefix or constructor != "keras.Model" or not predicted else add_import(code, "import keras")
 
     EXAMPLES = (
         Example(
@@ -227,6 +307,28 @@ class SessionFetch(FaultRule):
                 "        return Model(self.net.input, self.net.output).predict(x, verbose=0)\n"
             ),
         ),
+        Example(
+            before=(
+                "import numpy as np\n"
+                "import tensorflow as tf\n"
+                "ph = tf.compat.v1.placeholder(tf.float32, shape=())\n"
+                "probs = tf.nn.softmax(net.output / ph)\n"
+                "best = tf.argmax(probs, axis=-1)\n"
+                "sess = tf.compat.v1.Session()\n"
+                "(ids,) = sess.run([best], feed_dict={net.input: x, ph: 2.0})\n"
+            ),
+            plan=DecodeEagerly("sess"),
+            after=(
+                "import numpy as np\n"
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "def decode_best(net_output, ph):\n"
+                "    probs = tf.nn.softmax(net_output / ph)\n"
+                "    return tf.argmax(probs, axis=-1)\n"
+                "(ids,) = [np.asarray(decode_best(net(x, training=False), tf.constant(2.0, dtype=tf.float32)))]\n"
+            ),
+        ),
     )
     UNCHANGED = (
         Example(
@@ -240,6 +342,43 @@ class SessionFetch(FaultRule):
             note="no feed_dict: a pure TF1 graph, not a Keras fetch",
         ),
     )
+
+
+def _decodings(index: SourceIndex, runs: list[cst.Call]) -> list[Decoding]:
+    found = []
+    for run in runs:
+        feed = _feed(run)
+        result = decoding(index, run, feed) if feed is not None else None
+        if result is not None:
+            found.append(result)
+    return found
+
+
+def _decoding_lines(index: SourceIndex, found: Decoding) -> set[int]:
+    """Where the program can stop on a decoding: its statement, its placeholders, the functions it calls."""
+    lines: set[int] = set()
+    for node in (*found.statements, *found.placeholder_statements, *called_functions(index, found)):
+        span = index.range(node)
+        lines |= set(range(span.start.line, span.end.line + 1))
+    return lines
+
+
+def _decoding_statements(
+    index: SourceIndex, decodings: list[Decoding]
+) -> dict[cst.CSTNode, list[cst.BaseStatement] | None]:
+    """Statements a decoding rewrites (to a list of statements) or removes (None)."""
+    statements: dict[cst.CSTNode, list[cst.BaseStatement] | None] = {}
+    for found in decodings:
+        statements[found.statements[0]] = decode_function(index, found)
+        statements |= dict.fromkeys(found.statements[1:])
+        statements |= dict.fromkeys(found.placeholder_statements)
+        if found.returned is not None:
+            statements[found.returned] = None
+        if found.result_assignment is not None:
+            line = index.statement_of(found.result_assignment)
+            assert isinstance(line, cst.SimpleStatementLine)
+            statements[line] = [line.with_changes(body=[cst.Expr(found.result_assignment.value)])]
+    return statements
 
 
 def _placeholder_input(call: cst.Call, prefix: str) -> cst.Call | None:
@@ -274,7 +413,9 @@ def _placeholder_input(call: cst.Call, prefix: str) -> cst.Call | None:
 def _maker_name(call: cst.BaseExpression) -> str | None:
     if isinstance(call, cst.Call):
         func = call.func
-        name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+        name = (
+            func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+        )
         if name in SESSION_MAKERS:
             return name
     return None
@@ -286,7 +427,11 @@ def _sessions(index: SourceIndex) -> dict[str, tuple[cst.Call, list[cst.Call]]]:
 
     class Finder(cst.CSTVisitor):
         def visit_Assign(self, node: cst.Assign) -> None:
-            if _maker_name(node.value) and len(node.targets) == 1 and isinstance(node.targets[0].target, (cst.Name, cst.Attribute)):
+            if (
+                _maker_name(node.value)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0].target, (cst.Name, cst.Attribute))
+            ):
                 found.setdefault(index.module.code_for_node(node.targets[0].target), (node.value, []))  # type: ignore[arg-type]
 
         def visit_WithItem(self, node: cst.WithItem) -> None:
@@ -341,8 +486,13 @@ def _predict(run: cst.Call, constructor: str) -> cst.BaseExpression:
         func=cst.Attribute(value=model, attr=cst.Name("predict")),
         args=[
             cst.Arg(listed(values)),
-            cst.Arg(cst.Integer("0"), keyword=cst.Name("verbose"), equal=cst.AssignEqual(
-                whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))),
+            cst.Arg(
+                cst.Integer("0"),
+                keyword=cst.Name("verbose"),
+                equal=cst.AssignEqual(
+                    whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")
+                ),
+            ),
         ],
     )
     single = isinstance(fetches, (cst.List, cst.Tuple)) and len(fetches.elements) == 1
