@@ -10,9 +10,11 @@ plain runs (`python f.py`) measured in the same run, with the raw seconds beside
 3. a tree of N generated programs, `graphfix fix --jobs 2` (server warm, no cache) vs. one plain
    run per file, sequentially (target >= 5x);
 4. the unchanged tree checked again from the result cache (target < 1 s);
-5. memory of a worker over many consecutive probes, its own and the warm server's (target: flat),
-   and the probe cost per candidate: the seconds one more probe of a warm worker costs (a
-   candidate repair is verified by one probe) against a plain run.
+5. memory over many consecutive probes of a tiny model (target: flat): of a worker of our own,
+   and at the same time of the warm server's workers and of the server itself, each probe there
+   a whole `check` by the server's engine; and the probe cost per candidate: the seconds one
+   more probe of a warm worker costs (a candidate repair is verified by one probe) against a
+   plain run.
 --extra adds the static scan against tf_upgrade_v2 and a realistic VGG16 script fixed offline;
 --candidates adds, per fault code of the corpus, how many candidates were probed and what
 competing candidates cost against verifying the first only (slow).
@@ -34,14 +36,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from graphfix.options import Options  # noqa: E402
 from graphfix.probe import ProbeRequest, Worker  # noqa: E402
-from graphfix.server import ServerWorker, ask  # noqa: E402
+from graphfix.server import ServerWorker, ask, run_in_server, servers  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -200,34 +204,90 @@ def candidates() -> None:
     print(f"   fix with every candidate: {times['all']:.1f} s   first candidate only: {times['first']:.1f} s   extra {extra:.1f} s ({extra / max(times['first'], 1e-9) * 100:.0f}%)")
 
 
+def own_servers(root: Path) -> None:
+    """Probe servers of the bench's own (started by its first command, stopped at the end):
+    no other user of the machine's servers shares their workers."""
+    directory = root / "run"
+    directory.mkdir(mode=0o700)
+    ENV["XDG_RUNTIME_DIR"] = os.environ["XDG_RUNTIME_DIR"] = str(directory)
+
+
+def stop_servers() -> None:
+    for path, status in servers():
+        if status is not None:
+            ask(path, "stop")
+
+
+def load() -> str:
+    """The machine's load (1 and 5 minutes): other work on the cores shows in every figure."""
+    one, five, _ = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}"
+
+
 def figure(label: str, tool: float, plain: float, target: str) -> None:
     print(f"   {label}: {tool:.2f} s   plain: {plain:.2f} s   ratio {tool / plain:.2f}x, speed-up {plain / tool:.1f}x ({target})")
 
 
-def memory(paths: list[Path], probes: int, python: str) -> None:
-    """Figure 5: a worker of our own, then the warm server's, over `probes` consecutive probes."""
-    request = ProbeRequest(path=str(paths[0]), source=paths[0].read_text())
+TINY = '''"""A tiny model: what figure 5 probes over and over (the worker's memory is its own,
+whatever its forked children run)."""
+from tensorflow import keras
+
+inputs = keras.Input(shape=(8,))
+outputs = keras.layers.Dense(1)(keras.layers.Dense(4, activation="relu")(inputs))
+model = keras.Model(inputs, outputs)
+'''
+
+
+def memory(directory: Path, program: Path, probes: int, python: str) -> None:
+    """Figure 5: over `probes` consecutive probes of a tiny model, the resident memory of a
+    worker of our own and, at the same time (the loops wait on their workers, two cores serve
+    both), of the warm server's workers and the server itself, each probe there a whole `check`
+    by the server's engine; then the probe cost per candidate: one more probe of `program` by a
+    warm worker against a plain run of it."""
+    tiny = directory / "tiny_model.py"
+    tiny.parent.mkdir(parents=True, exist_ok=True)
+    tiny.write_text(TINY)
+    request = ProbeRequest(path=str(tiny), source=TINY)
+    own: list[float] = []
+    peaks: list[int] = []
+
     with Worker() as worker:
-        rss: list[float] = []
-        peaks: list[int] = []
+
+        def own_loop() -> None:
+            for _ in range(probes):
+                worker.probe(request)
+                own.append(worker.last_reply["worker_rss_kib"] / 1024)
+                peaks.append(worker.last_reply["probe_peak_kib"])
+
         started = time.perf_counter()
+        thread = threading.Thread(target=own_loop)
+        thread.start()
+        server = ServerWorker(python=python, flavor="keras3")
+        server.start()
+        options = Options(python=python, flavor="keras3", server=True)
+        served: list[float] = []
+        server_rss: list[float] = []
         for _ in range(probes):
-            worker.probe(request)
-            rss.append(worker.last_reply["worker_rss_kib"] / 1024)
-            peaks.append(worker.last_reply["probe_peak_kib"])
-        per_probe = (time.perf_counter() - started) / probes
-    plain = median([python, str(paths[0])], 3, paths[0].parent)
-    print(f"\n5. memory and probe cost over {probes} consecutive probes of one clean program")
-    print(f"   own worker: resident first {rss[0]:.1f} MiB, last {rss[-1]:.1f} MiB, max {max(rss):.1f} MiB, slope {slope(rss) * 1024:.2f} KiB/probe (target: flat); one probe's peak {max(peaks) / 1024:.0f} MiB")
-    server = ServerWorker(python=python, flavor="keras3")
-    server.start()
-    served: list[float] = []
-    for _ in range(probes):
-        server.probe(request)
-        status = ask(server.path, "status") or {}
-        served.append(max((kib or 0) for kib in status.get("worker_rss_kib", [0]) or [0]) / 1024)
-    print(f"   server's worker: resident first {served[0]:.1f} MiB, last {served[-1]:.1f} MiB, max {max(served):.1f} MiB, slope {slope(served) * 1024:.2f} KiB/probe (target: flat)")
-    print(f"   probe cost per candidate (one fork of a warm worker, program run to its end): {per_probe:.2f} s   plain run: {plain:.2f} s   ratio {per_probe / plain:.2f}x")
+            run_in_server(tiny, "check", options, TINY)
+            status = ask(server.path, "status") or {}
+            served.append(max((kib or 0) for kib in status.get("worker_rss_kib", [0]) or [0]) / 1024)
+            server_rss.append((status.get("rss_kib") or 0) / 1024)
+        thread.join()
+        loops = time.perf_counter() - started
+        source = program.read_text()
+        per_probe = statistics.median(_timed(worker, ProbeRequest(path=str(program), source=source)) for _ in range(5))
+    plain = median([python, str(program)], 3, program.parent)
+    print(f"\n5. memory over {probes} consecutive probes of a tiny model (both loops at once: {loops:.0f} s; {load()})")
+    print(f"   own worker: resident first {own[0]:.1f} MiB, last {own[-1]:.1f} MiB, max {max(own):.1f} MiB, slope {slope(own) * 1024:.2f} KiB/probe (target: flat); one probe's peak {max(peaks) / 1024:.0f} MiB")
+    print(f"   server's workers (a check each): resident first {served[0]:.1f} MiB, last {served[-1]:.1f} MiB, max {max(served):.1f} MiB, slope {slope(served) * 1024:.2f} KiB/probe (target: flat)")
+    print(f"   the server itself (engine and rules): first {server_rss[0]:.1f} MiB, last {server_rss[-1]:.1f} MiB, slope {slope(server_rss) * 1024:.2f} KiB/check (target: flat)")
+    print(f"   probe cost per candidate (one fork of a warm worker, {program.name} run to its end): {per_probe:.2f} s   plain run: {plain:.2f} s   ratio {per_probe / plain:.2f}x")
+
+
+def _timed(worker: Worker, request: ProbeRequest) -> float:
+    started = time.perf_counter()
+    worker.probe(request)
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -245,8 +305,11 @@ def main() -> None:
         return
     if args.memory_only:
         with tempfile.TemporaryDirectory(prefix="graphfix-bench-") as tmp:
-            memory(generate(Path(tmp) / "tree", 1), args.probes or 200, sys.executable)
+            own_servers(Path(tmp))
+            memory(Path(tmp), generate(Path(tmp) / "tree", 1)[0], args.probes or 200, sys.executable)
+            stop_servers()
         return
+    began = time.perf_counter()
     repeat = 1 if args.quick else 3
     probes = args.probes or (50 if args.quick else 200)
     graphfix = str(BIN / "graphfix")
@@ -259,6 +322,7 @@ def main() -> None:
         ENV.pop("GRAPHFIX_NO_CACHE", None)
         ENV["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
         ENV["GRAPHFIX_CACHE_DIR"] = str(root / "cache")
+        own_servers(root)
         tree = root / "tree"
         paths = generate(tree, args.files)
         one = next(p for p in paths if "disconnected" in p.read_text())
@@ -270,32 +334,34 @@ def main() -> None:
 
         plain_one = median([python, str(one)], repeat, one.parent)
         tool_one = median([graphfix, "fix", "--diff", "--no-cache", str(one)], repeat)
-        print("\n1. one faulty file (GF101), a verified fix")
+        print(f"\n1. one faulty file (GF101), a verified fix ({load()})")
         figure("graphfix fix --diff, server warm", tool_one, 2 * plain_one, "plain: python f.py twice; target <= 0.5x")
 
         warm = median([graphfix, "check", "--no-cache", str(small)], repeat)
         cold = median([graphfix, "check", "--no-cache", "--no-server", str(small)], repeat)
         plain_small = median([python, str(small)], repeat, small.parent)
-        print("\n2. graphfix check of a small file")
+        print(f"\n2. graphfix check of a small file ({load()})")
         print(f"   server warm: {warm:.2f} s (target < 1.5 s)   cold (--no-server): {cold:.2f} s   warm is {cold / warm:.1f}x faster (target >= 3x)   plain run: {plain_small:.2f} s")
 
         sample = paths[:5] if args.quick else paths
         plain_tree = sum(wall([python, str(p)], p.parent) for p in sample) * len(paths) / len(sample)
         tool_tree = median([graphfix, "fix", "--no-cache", "--jobs", "2", str(tree)], repeat)
-        print(f"\n3. {len(paths)}-file tree" + (" (plain runs of 5 files, scaled)" if args.quick else ""))
+        print(f"\n3. {len(paths)}-file tree" + (" (plain runs of 5 files, scaled)" if args.quick else "") + f" ({load()})")
         figure("graphfix fix --jobs 2, server warm", tool_tree, plain_tree, "plain: one run per file, sequentially; target speed-up >= 5x")
 
         wall([graphfix, "fix", str(tree)])  # fills the cache
         wall([graphfix, "check", str(tree)])
         cached_fix = median([graphfix, "fix", str(tree)], max(repeat, 3))
         cached_check = median([graphfix, "check", str(tree)], max(repeat, 3))
-        print(f"\n4. the unchanged {len(paths)}-file tree again, from the result cache")
+        print(f"\n4. the unchanged {len(paths)}-file tree again, from the result cache ({load()})")
         print(f"   graphfix check: {cached_check:.2f} s   graphfix fix: {cached_fix:.2f} s (target < 1 s)   plain runs of the tree: {plain_tree:.1f} s")
 
-        memory(paths, probes, python)
+        memory(root, small, probes, python)
 
         if args.extra:
             extra(root, paths, graphfix)
+        stop_servers()
+    print(f"\nend: {load()}, {time.perf_counter() - began:.0f} s in all")
     if args.candidates:
         candidates()
 

@@ -326,6 +326,14 @@ def _run(pool: _Pool, rules: _Rules, message: dict[str, Any], on_probe: Callable
     return light_outcome(outcome)
 
 
+def _resident_kib() -> int:
+    try:
+        with open("/proc/self/status") as handle:
+            return next((int(line.split()[1]) for line in handle if line.startswith("VmRSS:")), 0)
+    except OSError:
+        return 0
+
+
 def serve(path: Path, python: str, flavor: str, gpu: bool, idle: float = IDLE_SECONDS) -> None:
     # the client resolves what the environment says about the flavour; here only the source may
     os.environ.pop("TF_USE_LEGACY_KERAS", None)
@@ -362,6 +370,7 @@ def serve(path: Path, python: str, flavor: str, gpu: bool, idle: float = IDLE_SE
                         "pid": os.getpid(), "python": python, "flavor": flavor, "workers": len(pool.all), "probes": state["probes"],
                         # each warm worker's resident memory after its last probe (bench/: flat over many probes)
                         "worker_rss_kib": [w.last_reply.get("worker_rss_kib") for w in list(pool.all)],
+                        "rss_kib": _resident_kib(),  # the server's own (its engines and the rules)
                     })
                 elif message.get("op") == "stop":
                     state["stop"] = True
