@@ -9,7 +9,9 @@ that led to it (`Evidence.creations`). A creation is a fault when
   a user class's method other than `__init__`/`build` (new weights on every eager call: silent).
 
 Its owner is found walking the stack outward from the innermost user frame: a method of a Keras
-subclass of the file (not `__init__` or `build`) makes it GF302's, with that class; a function
+subclass of the file (not `__init__` or `build`), or a method of another class of the file that
+TensorFlow or Keras called (a metric's `update_state`, a `Loss`'s `call`, a tf.function method),
+makes it GF302's, with that class; a function
 that TensorFlow or Keras called (a tf.function's Python function, a loss, a Lambda's function)
 makes it GF303's, with that function. Library-free: evidence is plain data.
 """
@@ -112,6 +114,10 @@ def _owner(index: SourceIndex, creation: Creation, silent: bool) -> Site | None:
             if cls is not None and cls.name.value == frame.cls and is_keras_subclass(index, cls):
                 if frame.function in ONCE:
                     return None  # state made once, where it belongs (a first trace may build it)
+                return Site(creation, line, col, frame.cls, frame.function, function, silent)
+            if cls is not None and cls.name.value == frame.cls and frame.entry and frame.function not in ONCE:
+                # a method TensorFlow or Keras calls (a metric's `update_state`, a loss's `call`, a
+                # tf.function method of a trainer): its object owns the state, made in `__init__`
                 return Site(creation, line, col, frame.cls, frame.function, function, silent)
         if frame.entry and not frame.cls:
             return Site(creation, line, col, None, frame.function, function, silent)

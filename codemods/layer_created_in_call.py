@@ -24,6 +24,11 @@ missing, as ``build(self, input_shape)``), with ``x.shape[i]`` read as ``input_s
 calls ``build`` once, with the input's shape, before the first ``call``. A constructor that
 reads anything else of ``call`` (an intermediate result, the input's values) is reported, not
 rewritten.
+
+The probe also finds creations in methods TensorFlow or Keras call back on other classes of the
+file: a metric's ``update_state``, a ``Loss``'s ``call``, a ``@tf.function`` method of a trainer
+making its optimizer. The same hoist makes them attributes created once in ``__init__`` (as the
+plain constructions they were: such classes have no ``add_weight`` of a layer's kind).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from codemods.creation_sites import ONCE, creation_error, faulty_sites
 from codemods.tf_functions import (
     calls_in,
     creates_layer,
+    creates_optimizer,
     creates_variable,
     enclosing_class,
     functions,
@@ -185,6 +191,45 @@ class LayerCreatedInCall(FaultRule):
         raise Skip(f"no construction in `{plan.class_name}.call`")
 
     EXAMPLES = (
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "class Trainer:\n"
+                "    def __init__(self, model):\n"
+                "        self.model = model\n"
+                "\n"
+                "    @tf.function\n"
+                "    def step(self, x):\n"
+                "        opt = tf.keras.optimizers.SGD(0.1)\n"
+                "        with tf.GradientTape() as tape:\n"
+                "            loss = tf.reduce_sum(self.model(x))\n"
+                "        grads = tape.gradient(loss, self.model.trainable_variables)\n"
+                "        opt.apply_gradients(zip(grads, self.model.trainable_variables))\n"
+                "        return loss\n"
+            ),
+            plan=HoistFromMethod("Trainer", "step"),
+            after=(
+                "import tensorflow as tf\n"
+                "\n"
+                "\n"
+                "class Trainer:\n"
+                "    def __init__(self, model):\n"
+                "        self.model = model\n"
+                "        self.opt = tf.keras.optimizers.SGD(0.1)\n"
+                "\n"
+                "    @tf.function\n"
+                "    def step(self, x):\n"
+                "        opt = self.opt\n"
+                "        with tf.GradientTape() as tape:\n"
+                "            loss = tf.reduce_sum(self.model(x))\n"
+                "        grads = tape.gradient(loss, self.model.trainable_variables)\n"
+                "        opt.apply_gradients(zip(grads, self.model.trainable_variables))\n"
+                "        return loss\n"
+            ),
+            note="a tf.function method of a plain class (the probe saw it make an optimizer on every trace): its object makes it once",
+        ),
         Example(
             before=(
                 "import keras\n"
@@ -446,9 +491,8 @@ def _hoist(index: SourceIndex, cls: cst.ClassDef, call: cst.FunctionDef, made: l
         replacements[construction] = cst.parse_expression(f"self.{attr}")
         created = construction.visit(ShapeToArgument(input_name, shape_name)) if input_name else construction
         assert isinstance(created, cst.Call)
-        assignments.extend(weight_statements(index, created, attr, taken, construction) or [
-            cst.parse_statement(f"self.{attr} = {index.module.code_for_node(created)}")
-        ])
+        as_weight = weight_statements(index, created, attr, taken, construction) if is_keras_subclass(index, cls) else []
+        assignments.extend(as_weight or [cst.parse_statement(f"self.{attr} = {index.module.code_for_node(created)}")])
     signature = "__init__(self, **kwargs)" if into == "__init__" else f"build(self, {shape_name})"
     preamble = "    super().__init__(**kwargs)\n" if into == "__init__" else ""
 
@@ -688,14 +732,14 @@ def _returns(function: cst.FunctionDef) -> bool:
 def _method_constructions(
     index: SourceIndex, class_name: str, name: str
 ) -> tuple[cst.ClassDef, cst.FunctionDef, list[cst.Call]] | None:
-    """The constructions of method `name` of Keras subclass `class_name` (not `__init__`/`build`)."""
+    """The constructions of method `name` of class `class_name` (not `__init__`/`build`)."""
     if name in ONCE:
         return None
     for function in functions(index):
         cls = enclosing_class(index, function)
-        if function.name.value != name or cls is None or cls.name.value != class_name or not is_keras_subclass(index, cls):
-            continue
-        made = [c for c in calls_in(function) if creates_layer(index, c) or creates_variable(index, c)]
+        if function.name.value != name or cls is None or cls.name.value != class_name:
+            continue  # any class: the probe saw TensorFlow or Keras call this method
+        made = [c for c in calls_in(function) if creates_layer(index, c) or creates_variable(index, c) or creates_optimizer(index, c)]
         made = [c for c in made if not any(c is not o and _inside(index, c, o) for o in made)]
         return (cls, function, made) if made else None
     return None

@@ -75,6 +75,15 @@ def creates_variable(index: SourceIndex, call: cst.Call) -> bool:
     return "tensorflow.Variable" in names or text in ("tf.Variable", "self.add_weight", "keras.Variable")
 
 
+def creates_optimizer(index: SourceIndex, call: cst.Call) -> bool:
+    """`tf.keras.optimizers.Adam(...)`, `optimizers.SGD(...)`, `Adam(...)` imported from a Keras
+    optimizers module."""
+    if not isinstance(call.func, (cst.Name, cst.Attribute)):
+        return False
+    names = qualified_names(index, call.func) or {index.module.code_for_node(call.func)}
+    return any(".optimizers." in f".{n}" and n.split(".")[-1][:1].isupper() for n in names)
+
+
 def calls_in(node: cst.CSTNode) -> list[cst.Call]:
     found: list[cst.Call] = []
 

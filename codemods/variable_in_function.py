@@ -401,6 +401,18 @@ class VariableInFunction(FaultRule):
     UNCHANGED = (
         Example(
             before=(
+                "from tensorflow.keras import backend as K\n"
+                "from tensorflow.keras import layers\n"
+                "def scale(x):\n"
+                "    gain = K.variable(1.0, name='gain')\n"
+                "    return x * gain\n"
+                "layer = layers.Lambda(scale)\n"
+            ),
+            plan=LambdaToLayer("scale"),
+            note="`K.variable` inside a Lambda's function: reported, not rewritten",
+        ),
+        Example(
+            before=(
                 "import keras\n"
                 "def scaled(x):\n"
                 "    w = keras.Variable(1.0)\n"
