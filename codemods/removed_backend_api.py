@@ -41,14 +41,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import libcst as cst
 
 from codemods.backend_function import is_backend_function, model_constructor, without_learning_phase
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import add_import, call_at, drop_unused_backend_imports, model_arg
+from codemods.gradient_penalty import LAYER_SOURCE, penalty, rewrite
 from codemods.keras_api_table import BACKEND_MATH
+from codemods.session_decode import module_alias
 from codemods.tf_op_on_keras_tensor import _names, keras_prefix
 from graphfix.ftypes import Evidence, Fault, Plan, Span
 from graphfix.source import SourceIndex
@@ -87,6 +89,19 @@ class Replacement(Plan):
 
 
 @dataclass(frozen=True)
+class InputGradientsOutput(Plan):
+    """`K.gradients(y_pred, samples)` in a loss bound to `samples` with `partial`: the model output
+    the loss receives becomes the gradients, computed by a layer under `tf.GradientTape`
+    (`codemods/gradient_penalty.py`)."""
+
+    gradients: Span
+    reshapes_outputs: ClassVar[bool] = True  # the output becomes the gradients, as the loss needs
+
+    def describe(self) -> str:
+        return "input-gradients output: the output the loss differentiates becomes `InputGradients(model)(samples)`, the loss reads it as its gradients"
+
+
+@dataclass(frozen=True)
 class GradientTapeFunction(Plan):
     """The `K.gradients` call at `gradients` and the `f = K.function(inputs, outputs)` that
     fetches what depends on it become a sub-model of the Keras tensors the graph reads and a
@@ -96,6 +111,23 @@ class GradientTapeFunction(Plan):
 
     def describe(self) -> str:
         return "gradient tape: the `K.gradients` graph and the `K.function` fetching it become a function over a sub-model under `tf.GradientTape`"
+
+
+_GP_SOURCE = (
+    "from functools import partial\n"
+    "import keras\n"
+    "from keras import backend as K\n"
+    "\n"
+    "def gp_loss(y_true, y_pred, samples):\n"
+    "    grads = K.gradients(y_pred, samples)[0]\n"
+    "    return keras.ops.mean(keras.ops.square(1 - keras.ops.norm(grads, axis=1)))\n"
+    "\n"
+    "mixed = keras.Input((4,))\n"
+    "score = critic(mixed)\n"
+    "gp = partial(gp_loss, samples=mixed)\n"
+    "trainer = keras.Model(mixed, [score])\n"
+    "trainer.compile(loss=[gp], optimizer='adam')\n"
+)
 
 
 class RemovedBackendApi(FaultRule):
@@ -139,7 +171,12 @@ class RemovedBackendApi(FaultRule):
         try:
             graph = _gradient_fetch(index, call)
         except Skip as exc:
-            return [self.fault(line, col, f"{lead} ({exc})")]
+            try:
+                penalty(index, call)
+            except Skip as why:
+                return [self.fault(line, col, f"{lead} ({exc}; not a gradient penalty: {why})")]
+            message = f"{lead}: a gradient penalty in a loss; the output it differentiates becomes its input gradients, from a tape in a layer"
+            return [self.fault(line, col, message, repairs=(InputGradientsOutput(index.span_of(call)),))]
         plan = GradientTapeFunction(index.span_of(call))
         message = f"{lead}: `{graph.name}` becomes a function computing its outputs under a tape, on a sub-model"
         return [self.fault(line, col, message, repairs=(plan,))]
@@ -156,7 +193,11 @@ class RemovedBackendApi(FaultRule):
         if block is None:
             return []
         for call in index.positions:
-            if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and call.func.attr.value == "gradients"):
+            if not (
+                isinstance(call, cst.Call)
+                and isinstance(call.func, cst.Attribute)
+                and call.func.attr.value == "gradients"
+            ):
                 continue
             if index.parent(index.statement_of(call) or call) is not block:
                 continue
@@ -171,6 +212,14 @@ class RemovedBackendApi(FaultRule):
         return []
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, InputGradientsOutput):
+            tf = module_alias(index, "tensorflow")
+            code = rewrite(
+                index, penalty(index, call_at(index, plan.gradients)), keras_prefix(index) or "keras", tf or "tf"
+            )
+            code = drop_unused_backend_imports(code)
+            code = code if tf else add_import(code, "import tensorflow as tf")
+            return code if keras_prefix(index) else add_import(code, "import keras")
         if isinstance(plan, GradientTapeFunction):
             return drop_unused_backend_imports(_gradient_function(index, call_at(index, plan.gradients)))
         if not isinstance(plan, Replacement):
@@ -185,7 +234,9 @@ class RemovedBackendApi(FaultRule):
             raise Skip(f"`{plan.name}` is called with arguments that do not map")
         keras = keras_prefix(index) or "keras"
         texts = [index.module.code_for_node(a.value) for a in arguments]
-        if plan.name in ("set_value", "int_shape") and not isinstance(arguments[0].value, (cst.Name, cst.Attribute, cst.Subscript)):
+        if plan.name in ("set_value", "int_shape") and not isinstance(
+            arguments[0].value, (cst.Name, cst.Attribute, cst.Subscript)
+        ):
             texts[0] = f"({texts[0]})"
         expression = cst.parse_expression(template.format(*texts, ops=f"{keras}.ops", keras=keras))
 
@@ -236,8 +287,33 @@ class RemovedBackendApi(FaultRule):
                 "weights, maps = fetch([image])\n"
             ),
         ),
+        Example(
+            before=_GP_SOURCE,
+            plan=InputGradientsOutput(Span(6, 12, 6, 40)),
+            after=(
+                "from functools import partial\n"
+                "import keras\n"
+                "import tensorflow as tf\n"
+                "\n"
+                "\n" + LAYER_SOURCE.format(keras="keras", tf="tf") + "\n"
+                "def gp_loss(y_true, y_pred, samples):\n"
+                "    grads = y_pred\n"
+                "    return keras.ops.mean(keras.ops.square(1 - keras.ops.norm(grads, axis=1)))\n"
+                "\n"
+                "mixed = keras.Input((4,))\n"
+                "score = InputGradients(critic)(mixed)\n"
+                "gp = partial(gp_loss, samples=mixed)\n"
+                "trainer = keras.Model(mixed, [score])\n"
+                "trainer.compile(loss=[gp], optimizer='adam')\n"
+            ),
+        ),
     )
     UNCHANGED = (
+        Example(
+            before=_GP_SOURCE + "scores = trainer.predict(x)\n",
+            plan=InputGradientsOutput(Span(6, 12, 6, 40)),
+            note="the trained model's output is also predicted: the gradients would change what predict returns",
+        ),
         Example(
             before=(
                 "import tensorflow as tf\nfrom tensorflow.keras import backend as K\n"
@@ -331,8 +407,13 @@ def _gradient_fetch(index: SourceIndex, gradients: cst.Call) -> _GradientFetch:
     body = list(block.body)
     start = next(i for i, s in enumerate(body) if s is statement)
     position, fetch = next(
-        ((i, s) for i, s in enumerate(body[start + 1:], start + 1)
-         if (a := _assignment(s)) is not None and isinstance(a.value, cst.Call) and is_backend_function(index, a.value)),
+        (
+            (i, s)
+            for i, s in enumerate(body[start + 1 :], start + 1)
+            if (a := _assignment(s)) is not None
+            and isinstance(a.value, cst.Call)
+            and is_backend_function(index, a.value)
+        ),
         (None, None),
     )
     if position is None or fetch is None:
@@ -344,7 +425,11 @@ def _gradient_fetch(index: SourceIndex, gradients: cst.Call) -> _GradientFetch:
     inputs, outputs = model_arg(call, 0, "inputs"), model_arg(call, 1, "outputs")
     if name is None or inputs is None or outputs is None or len(call.args) != 2:
         raise Skip("the `K.function` is not `name = K.function(inputs, outputs)`")
-    fed = without_learning_phase(inputs.value) if "learning_phase" in index.module.code_for_node(inputs.value) else inputs.value
+    fed = (
+        without_learning_phase(inputs.value)
+        if "learning_phase" in index.module.code_for_node(inputs.value)
+        else inputs.value
+    )
     if not isinstance(fed, (cst.List, cst.Tuple)):
         raise Skip("the `K.function` inputs are not a list of tensors")
     # the statements the fetched outputs depend on, then those of them that are symbolic
@@ -432,7 +517,9 @@ def _gradient_function(index: SourceIndex, gradients: cst.Call) -> str:
                 if original is not gradients:
                     return updated
                 if score is not None:
-                    updated = updated.with_changes(args=[updated.args[0].with_changes(value=cst.Name(score)), *updated.args[1:]])
+                    updated = updated.with_changes(
+                        args=[updated.args[0].with_changes(value=cst.Name(score)), *updated.args[1:]]
+                    )
                 return _tape_gradient(updated, tape, single=first_only is not None)
 
         result = node.visit(Leaves())
@@ -445,13 +532,15 @@ def _gradient_function(index: SourceIndex, gradients: cst.Call) -> str:
     first_only = parent if isinstance(parent, cst.Subscript) and parent.value is gradients and _first(parent) else None
 
     before = graph.moved[: graph.moved.index(graph.gradient)]
-    after = graph.moved[graph.moved.index(graph.gradient):]
-    lines = [f"{model} = {model_constructor(index)}([{', '.join(code(e) for e in graph.inputs)}], "
-             + (f"[{', '.join(leaves)}])" if len(leaves) != 1 else f"{next(iter(leaves))})"),
-             f"def {graph.name}({values}):",
-             f"    {feeds} = [{tf}.convert_to_tensor(value) for value in {values}[:{len(graph.inputs)}]]",
-             f"    with {tf}.GradientTape() as {tape}:",
-             f"        {tape}.watch({feeds})"]
+    after = graph.moved[graph.moved.index(graph.gradient) :]
+    lines = [
+        f"{model} = {model_constructor(index)}([{', '.join(code(e) for e in graph.inputs)}], "
+        + (f"[{', '.join(leaves)}])" if len(leaves) != 1 else f"{next(iter(leaves))})"),
+        f"def {graph.name}({values}):",
+        f"    {feeds} = [{tf}.convert_to_tensor(value) for value in {values}[:{len(graph.inputs)}]]",
+        f"    with {tf}.GradientTape() as {tape}:",
+        f"        {tape}.watch({feeds})",
+    ]
     if leaves:
         called = f"{feeds}[0]" if len(graph.inputs) == 1 else feeds
         lines.append(f"        {', '.join(leaves.values())} = {model}({called})")

@@ -38,6 +38,7 @@ from graphfix.source import SourceIndex, imports_keras
 from graphfix.verification import (
     GAINS_OUTPUTS,
     LOSES_LAYERS,
+    RESHAPES_OUTPUTS,
     Rank,
     changed_models,
     model_signature,
@@ -465,7 +466,8 @@ class Engine:
         outputs (or stopped building) after it."""
         if self.options.unsafe_fixes:
             return True
-        allow = frozenset(kind for kind, declared in ((LOSES_LAYERS, plan.drops_layers), (GAINS_OUTPUTS, plan.exposes_outputs)) if declared)
+        declared = ((LOSES_LAYERS, plan.drops_layers), (GAINS_OUTPUTS, plan.exposes_outputs), (RESHAPES_OUTPUTS, plan.reshapes_outputs))
+        allow = frozenset(kind for kind, flag in declared if flag)
         return plan.safe and changed_models(before, after, allow) is None
 
     def _hold_back(

@@ -201,6 +201,10 @@ class Plan:
     # a repair whose point is that a model that built also outputs tensors it computes (skip
     # connections another model reads): the engine allows it to gain outputs after its own
     exposes_outputs: ClassVar[bool] = False
+    # a repair whose point is that a model that built outputs other values in an output only its
+    # loss reads (a gradient penalty's input gradients): the engine allows that model's outputs to
+    # change shape, never its inputs or how many outputs it has
+    reshapes_outputs: ClassVar[bool] = False
 
     @property
     def safe(self) -> bool:

@@ -176,6 +176,7 @@ def edit_size(before: str, after: str) -> int:
 
 LOSES_LAYERS = "loses layers (and their weights)"  # the one change a `drops_layers` plan may make
 GAINS_OUTPUTS = "gains outputs"  # the one change an `exposes_outputs` plan may make
+RESHAPES_OUTPUTS = "has outputs of other shapes"  # the one change a `reshapes_outputs` plan may make
 
 
 def changed_models(before: Evidence, after: Evidence, allow: frozenset[str] = frozenset()) -> str | None:
@@ -214,6 +215,15 @@ def changed_models(before: Evidence, after: Evidence, allow: frozenset[str] = fr
             if GAINS_OUTPUTS in allow:
                 continue
             return f"model `{label}` {GAINS_OUTPUTS}"
+        reshaped = [
+            m for m in built_after
+            if shapes(graph_after, m)[0] == wanted[0] and len(m.outputs) == len(model.outputs)
+            and calls(graph_after, m) >= calls(graph_before, model)
+        ]  # fmt: skip
+        if reshaped:
+            if RESHAPES_OUTPUTS in allow:
+                continue
+            return f"model `{label}` {RESHAPES_OUTPUTS}"
         renamed = any(model.name and m.name == model.name for m in built_after)
         return f"model `{label}` has other inputs or outputs" if renamed else f"model `{label}` no longer builds"
     return None
