@@ -39,13 +39,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE.parent))  # graphfix is imported in functions: after `snapshot`
 
-from graphfix.options import Options  # noqa: E402
-from graphfix.probe import ProbeRequest, Worker  # noqa: E402
-from graphfix.server import ServerWorker, ask, run_in_server, servers  # noqa: E402
+if TYPE_CHECKING:
+    from graphfix.probe import ProbeRequest, Worker
 
 BIN = Path(sys.executable).parent
 
@@ -204,6 +204,19 @@ def candidates() -> None:
     print(f"   fix with every candidate: {times['all']:.1f} s   first candidate only: {times['first']:.1f} s   extra {extra:.1f} s ({extra / max(times['first'], 1e-9) * 100:.0f}%)")
 
 
+def snapshot(root: Path) -> None:
+    """A copy of graphfix's code as it is at the start, which the whole run imports (this
+    process through sys.path, its commands through PYTHONPATH): edits made to the working tree
+    while the bench runs change neither what is measured nor the servers' identity (a changed
+    graphfix gets a new server, which would start cold in the middle of a figure)."""
+    code = root / "code"
+    for package in ("graphfix", "codemods"):
+        shutil.copytree(HERE.parent / package, code / package, ignore=shutil.ignore_patterns("__pycache__"))
+    (code / "corpus").symlink_to(HERE.parent / "corpus")
+    sys.path.insert(0, str(code))
+    ENV["PYTHONPATH"] = os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(code), os.environ.get("PYTHONPATH", "")) if p)
+
+
 def own_servers(root: Path) -> None:
     """Probe servers of the bench's own (started by its first command, stopped at the end):
     no other user of the machine's servers shares their workers."""
@@ -213,6 +226,8 @@ def own_servers(root: Path) -> None:
 
 
 def stop_servers() -> None:
+    from graphfix.server import ask, servers
+
     for path, status in servers():
         if status is not None:
             ask(path, "stop")
@@ -244,6 +259,10 @@ def memory(directory: Path, program: Path, probes: int, python: str) -> None:
     both), of the warm server's workers and the server itself, each probe there a whole `check`
     by the server's engine; then the probe cost per candidate: one more probe of `program` by a
     warm worker against a plain run of it."""
+    from graphfix.options import Options
+    from graphfix.probe import ProbeRequest, Worker
+    from graphfix.server import ServerWorker, ask, run_in_server
+
     tiny = directory / "tiny_model.py"
     tiny.parent.mkdir(parents=True, exist_ok=True)
     tiny.write_text(TINY)
@@ -305,6 +324,7 @@ def main() -> None:
         return
     if args.memory_only:
         with tempfile.TemporaryDirectory(prefix="graphfix-bench-") as tmp:
+            snapshot(Path(tmp))
             own_servers(Path(tmp))
             memory(Path(tmp), generate(Path(tmp) / "tree", 1)[0], args.probes or 200, sys.executable)
             stop_servers()
@@ -322,6 +342,7 @@ def main() -> None:
         ENV.pop("GRAPHFIX_NO_CACHE", None)
         ENV["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
         ENV["GRAPHFIX_CACHE_DIR"] = str(root / "cache")
+        snapshot(root)
         own_servers(root)
         tree = root / "tree"
         paths = generate(tree, args.files)

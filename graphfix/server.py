@@ -308,7 +308,7 @@ def _run(pool: _Pool, rules: _Rules, message: dict[str, Any], on_probe: Callable
     path = Path(message["path"])
     options: Options = message["options"]
     workers: dict[str, Worker | ServerWorker] = {}
-    if (options.python, options.gpu) == (pool.python, pool.gpu):
+    if (os.path.realpath(options.python), options.gpu) == (os.path.realpath(pool.python), pool.gpu):
         workers[pool.flavor] = _PooledWorker(pool, on_probe)  # another flavour: probed by its own server
     engine = Engine(rules.get(), options, _workers=workers)
     try:
