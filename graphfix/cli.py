@@ -413,7 +413,7 @@ def _from_stdin(run: Run, operation: str, data: bytes) -> FileOutcome:
     def engine() -> Engine:
         from graphfix.engine import Engine
 
-        engines.append(Engine(_rules(), run.options))
+        engines.append(Engine(_rules(), replace(run.options)))
         return engines[-1]
 
     try:

@@ -64,9 +64,9 @@ def run_file(
 ) -> FileOutcome:
     """`operation` ("check", "fix" or "apply") of one file, or of `text` as if it were the file
     at `path`. With `options.server`, the warm server's engine does it (an apply is written here,
-    only over the bytes the fix was computed from); with `engine_here`, or when no server can be
-    used (a note says why), `engine()`, an engine of this process, does (its probes still go to
-    the server when they can)."""
+    only over the bytes the fix was computed from); with `engine_here`, `engine()`, an engine of
+    this process with its own copy of the options, does (its probes still go to the server);
+    when no server can be used, that engine probes in workers of its own, and a note says why."""
     note = None
     if options.server and options.run and not engine_here:
         from graphfix.server import run_in_server  # a socket client: no engine, rules or TensorFlow
@@ -82,10 +82,13 @@ def run_file(
             if operation == "apply" and outcome.fixed is not None and outcome.error is None:
                 outcome = write_outcome(path, outcome, options.backup, expected=raw)
             return outcome
+    here = engine()
+    if note is not None:
+        here.options.server = False  # its probes too: in workers of its own
     if text is None:
-        outcome = engine().run(path, operation)
+        outcome = here.run(path, operation)
     else:
-        outcome = engine().check(path, text=text) if operation == "check" else engine().fix(path, text=text)
+        outcome = here.check(path, text=text) if operation == "check" else here.fix(path, text=text)
     return outcome if note is None else replace(outcome, notes=(*outcome.notes, note))
 
 

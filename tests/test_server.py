@@ -157,3 +157,26 @@ def test_clients_starting_at_once_start_one_server(client: ServerWorker) -> None
             continue
     assert len(spawned) == 1
     assert all(ask(worker.path, "status") is not None for worker in others)
+
+
+def test_without_a_usable_server_the_command_probes_itself_and_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A runtime directory others may enter is never used for a server: the command checks
+    the file in workers of its own, with the same result, and --verbose says why."""
+    from click.testing import CliRunner
+
+    from graphfix.cli import main
+
+    shared = tmp_path / "run"
+    (shared / f"graphfix-{os.getuid()}").mkdir(parents=True, mode=0o755)
+    (shared / f"graphfix-{os.getuid()}").chmod(0o755)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
+    monkeypatch.delenv("GRAPHFIX_NO_SERVER", raising=False)
+    from graphfix.corpus import ROOT
+
+    program = tmp_path / "prog.py"
+    program.write_text((ROOT / "GF101" / "ae_script" / "program.py").read_text())
+    checked = CliRunner().invoke(main, ["check", "--verbose", str(program)])
+    assert checked.exit_code == 1, checked.output
+    assert "GF101" in checked.stderr
+    assert "not private to this user" in checked.stderr and "probed by this command" in checked.stderr
+    assert not list((shared / f"graphfix-{os.getuid()}").iterdir())
