@@ -17,6 +17,10 @@ keep working; ``call`` uses the attribute. When ``__init__`` is missing, one is 
 forwards its keyword arguments to the base class. What ``call`` computes is unchanged except that
 the weights are now created once and tracked, which is what makes them trainable and savable.
 
+Layers constructed in a loop of ``call`` (``for width in self.widths: x = Dense(width)(x)``)
+become a list made by the same loop in ``__init__``, which the loop in ``call`` walks
+(``loop_layers.py``).
+
 A constructor that needs the input's shape (``Dense(x.shape[-1])``, ``x`` being ``call``'s
 input) cannot run in ``__init__``: that is ``build``'s job. When that is all a constructor reads
 of ``call``'s inputs and locals, the constructions are hoisted into ``build`` instead (added when
@@ -41,6 +45,7 @@ import libcst as cst
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.creation_sites import ONCE, creation_error, faulty_sites
+from codemods.loop_layers import layers_per_loop
 from codemods.tf_functions import (
     calls_in,
     creates_layer,
@@ -48,6 +53,7 @@ from codemods.tf_functions import (
     creates_variable,
     enclosing_class,
     functions,
+    inside,
     is_keras_subclass,
     method,
     qualified_names,
@@ -78,6 +84,17 @@ class HoistFromMethod(Plan):
 
     def describe(self) -> str:
         return f"hoist from method: what `{self.class_name}.{self.method}` constructs is created once in `__init__`"
+
+
+@dataclass(frozen=True)
+class LayersPerLoop(Plan):
+    """The layers `class_name.call` constructs in a loop become lists made by the same loop in
+    `__init__`; the loop in `call` walks them."""
+
+    class_name: str
+
+    def describe(self) -> str:
+        return f"layers per loop: the layers `{self.class_name}.call` makes in a loop are a list made once in `__init__`"
 
 
 @dataclass(frozen=True)
@@ -131,6 +148,9 @@ class LayerCreatedInCall(FaultRule):
             elif all(_hoistable(index, call, c, shape_of=_input_name(call), derived=_derived(index, call)) for c in made):
                 repairs = (HoistToBuild(name),)
                 message += " (a constructor reads the input's shape: create it in build)"
+            elif _loop_plan(index, name):
+                repairs = (LayersPerLoop(name),)
+                message += " (in a loop: make the loop's layers once, as a list, in `__init__`)"
             else:
                 message += " (a constructor reads call's inputs: create it in build)"
             faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=failed))
@@ -166,6 +186,8 @@ class LayerCreatedInCall(FaultRule):
         return faults
 
     def transform(self, index: SourceIndex, plan: Plan) -> str:
+        if isinstance(plan, LayersPerLoop):
+            return layers_per_loop(index, plan.class_name)
         if isinstance(plan, OneLayerPerCall):
             return _one_layer_per_call(index, plan)
         if isinstance(plan, HoistFromMethod):
@@ -191,6 +213,39 @@ class LayerCreatedInCall(FaultRule):
         raise Skip(f"no construction in `{plan.class_name}.call`")
 
     EXAMPLES = (
+        Example(
+            before=(
+                'import tensorflow as tf\n'
+                '\n'
+                '\n'
+                'class Tower(tf.keras.layers.Layer):\n'
+                '    def __init__(self, depth=2):\n'
+                '        super().__init__()\n'
+                '        self.depth = depth\n'
+                '\n'
+                '    def call(self, x):\n'
+                '        for i in range(self.depth):\n'
+                '            x = tf.keras.layers.Dense(4, name=f"block_{i}")(x) + 0.1 * i\n'
+                '        return x\n'
+            ),
+            plan=LayersPerLoop("Tower"),
+            after=(
+                'import tensorflow as tf\n'
+                '\n'
+                '\n'
+                'class Tower(tf.keras.layers.Layer):\n'
+                '    def __init__(self, depth=2):\n'
+                '        super().__init__()\n'
+                '        self.depth = depth\n'
+                '        self.dense_layers = [tf.keras.layers.Dense(4, name=f"block_{i}") for i in range(self.depth)]\n'
+                '\n'
+                '    def call(self, x):\n'
+                '        for i, dense in zip(range(self.depth), self.dense_layers):\n'
+                '            x = dense(x) + 0.1 * i\n'
+                '        return x\n'
+            ),
+            note="the loop variable is read besides the constructor: the loop walks both",
+        ),
         Example(
             before=(
                 "import tensorflow as tf\n"
@@ -413,6 +468,23 @@ class LayerCreatedInCall(FaultRule):
         ),
     )
     UNCHANGED = (
+        Example(
+            before=(
+                'import tensorflow as tf\n'
+                '\n'
+                '\n'
+                'class Mixer(tf.keras.layers.Layer):\n'
+                '    def __init__(self):\n'
+                '        super().__init__()\n'
+                '\n'
+                '    def call(self, x):\n'
+                '        for width in x.shape[1:]:\n'
+                '            x = tf.keras.layers.Dense(width)(x)\n'
+                '        return x\n'
+            ),
+            plan=LayersPerLoop("Mixer"),
+            note="the loop walks the input's shape: the layers cannot be made in `__init__`",
+        ),
         Example(
             before=(
                 "import keras\n"
@@ -740,7 +812,7 @@ def _method_constructions(
         if function.name.value != name or cls is None or cls.name.value != class_name:
             continue  # any class: the probe saw TensorFlow or Keras call this method
         made = [c for c in calls_in(function) if creates_layer(index, c) or creates_variable(index, c) or creates_optimizer(index, c)]
-        made = [c for c in made if not any(c is not o and _inside(index, c, o) for o in made)]
+        made = [c for c in made if not any(c is not o and inside(index, c, o) for o in made)]
         return (cls, function, made) if made else None
     return None
 
@@ -754,19 +826,18 @@ def _constructions(index: SourceIndex) -> list[tuple[cst.ClassDef, cst.FunctionD
         if cls is None or not is_keras_subclass(index, cls):
             continue
         made = [c for c in calls_in(function) if creates_layer(index, c) or creates_variable(index, c)]
-        made = [c for c in made if not any(c is not o and _inside(index, c, o) for o in made)]
+        made = [c for c in made if not any(c is not o and inside(index, c, o) for o in made)]
         if made:
             found.append((cls, function, made))
     return found
 
 
-def _inside(index: SourceIndex, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
-    current = index.parent(node)
-    while current is not None:
-        if current is outer:
-            return True
-        current = index.parent(current)
-    return False
+def _loop_plan(index: SourceIndex, class_name: str) -> bool:
+    try:
+        layers_per_loop(index, class_name)
+    except Skip:
+        return False
+    return True
 
 
 def _hoistable(

@@ -75,6 +75,16 @@ def creates_variable(index: SourceIndex, call: cst.Call) -> bool:
     return "tensorflow.Variable" in names or text in ("tf.Variable", "self.add_weight", "keras.Variable")
 
 
+def inside(index: SourceIndex, node: cst.CSTNode, outer: cst.CSTNode) -> bool:
+    """`node` is a descendant of `outer`."""
+    current = index.parent(node)
+    while current is not None:
+        if current is outer:
+            return True
+        current = index.parent(current)
+    return False
+
+
 def creates_optimizer(index: SourceIndex, call: cst.Call) -> bool:
     """`tf.keras.optimizers.Adam(...)`, `optimizers.SGD(...)`, `Adam(...)` imported from a Keras
     optimizers module."""
