@@ -152,6 +152,8 @@ def decoding(index: SourceIndex, run: cst.Call, feed: cst.Dict) -> Decoding | No
                 continue  # a placeholder the run does not feed
             if _temporaries_read_after(index, chain, method):
                 continue
+            if not any(m.findall(_assign(s).value, m.Call()) for s in chain):
+                continue  # a model output only renamed: a sub-model fetches it
             return Decoding(
                 run=run, statements=tuple(s for s in chain if _code(index, _assign(s).targets[0].target) not in known),
                 model=model, inputs=tuple(inputs[i] for i in sorted(inputs)), placeholders=tuple(fed),

@@ -341,6 +341,16 @@ class SessionFetch(FaultRule):
             plan=SessionToPredict("sess"),
             note="no feed_dict: a pure TF1 graph, not a Keras fetch",
         ),
+        Example(
+            before=(
+                "import tensorflow as tf\n"
+                "out = net.output\n"
+                "sess = tf.compat.v1.Session()\n"
+                "acts = sess.run(out, feed_dict={net.input: x})\n"
+            ),
+            plan=DecodeEagerly("sess"),
+            note="the model output is only renamed, not decoded: a sub-model fetches it",
+        ),
     )
 
 
