@@ -38,6 +38,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -187,7 +188,7 @@ def candidates() -> None:
                 for case in cases:
                     target = Path(tmp) / "program.py"
                     shutil.copyfile(case.directory / "program.py", target)
-                    engine.options.entry = case.entry
+                    engine.options = replace(engine.options, entry=case.entry)
                     started = time.perf_counter()
                     outcome = engine.fix(target)
                     times[label] += time.perf_counter() - started

@@ -196,8 +196,7 @@ def fix(
     unsafe_fixes: bool, show_fixes: bool, exit_non_zero_on_fix: bool, exit_zero: bool, statistics: bool, **settings: Any,
 ) -> None:
     run = _prepare(paths, **settings)
-    run.options.backup = backup
-    run.options.unsafe_fixes = unsafe_fixes
+    run.options = replace(run.options, backup=backup, unsafe_fixes=unsafe_fixes)
     _check_statistics(statistics, output_format)
 
     def finish(outcomes: list[FileOutcome]) -> None:

@@ -12,7 +12,7 @@ import shutil
 import sys
 import tempfile
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import tomllib
@@ -79,9 +79,9 @@ def run_case(engine: Engine, case: Case, flavor: str, workdir: Path) -> CaseResu
     """Copy the case to `workdir`, fix it under `flavor`, and check everything the corpus promises."""
     target = workdir / "program.py"
     shutil.copyfile(case.directory / "program.py", target)
-    engine.options.entry = case.entry
-    engine.options.unsafe_fixes = True  # the corpus measures every repair, unsafe ones too
-    engine.options.flavor = flavor
+    # a view of the engine with the case's settings, sharing its warm workers: the engine itself
+    # is left as it was (a test session shares one engine between the corpus and other tests)
+    engine = replace(engine, options=replace(engine.options, entry=case.entry, unsafe_fixes=True, flavor=flavor))
     outcome = engine.fix(target)
     codes = {f.fault.code for f in outcome.faults}
     if case.clean:

@@ -7,8 +7,11 @@ import sys
 from dataclasses import dataclass
 
 
-@dataclass
+@dataclass(frozen=True)
 class Options:
+    """Frozen: an engine shared by threads, tests or a server must not have its settings changed
+    under it; a caller that needs other settings makes its own (`dataclasses.replace`)."""
+
     python: str = sys.executable
     entry: str | None = None
     timeout: float = 60.0

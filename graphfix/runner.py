@@ -84,7 +84,7 @@ def run_file(
             return outcome
     here = engine()
     if note is not None:
-        here.options.server = False  # its probes too: in workers of its own
+        here.options = replace(here.options, server=False)  # its probes too: in workers of its own
     if text is None:
         outcome = here.run(path, operation)
     else:

@@ -24,7 +24,9 @@ def test_corpus_covers_every_code_three_times() -> None:
 
 @pytest.mark.parametrize(("case", "flavor"), PARAMS, ids=[f"{c.id}-{f}" for c, f in PARAMS])
 def test_case(engine: Engine, case: Case, flavor: str, tmp_path: Path) -> None:
+    settings = engine.options
     result = run_case(engine, case, flavor, tmp_path)
+    assert engine.options == settings  # the session's engine is shared: a case runs under a view of it
     if case.clean:
         assert not result.false_positive, result.detail
         return
