@@ -26,8 +26,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check graphfix codemods tests bench
 	$(VENV)/bin/mypy
 
+# one pytest process per core (at most 4): a probe keeps one core busy while its test waits
 test: lint
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n auto --maxprocesses 4 tests
 
 eval: $(STAMP)
 	$(PY) -m graphfix.corpus
