@@ -143,14 +143,14 @@ class LayerCreatedInCall(FaultRule):
             if name in evidence.disagreeing:
                 message += "; two calls on the same input gave different outputs"
             repairs: tuple[Plan, ...] = ()
-            if all(_hoistable(index, call, c) for c in made):
+            if _loop_plan(index, name):  # one hoisted layer would be shared by every pass of the loop
+                repairs = (LayersPerLoop(name),)
+                message += " (in a loop: make the loop's layers once, as a list, in `__init__`)"
+            elif all(_hoistable(index, call, c) for c in made):
                 repairs = (HoistToInit(name),)
             elif all(_hoistable(index, call, c, shape_of=_input_name(call), derived=_derived(index, call)) for c in made):
                 repairs = (HoistToBuild(name),)
                 message += " (a constructor reads the input's shape: create it in build)"
-            elif _loop_plan(index, name):
-                repairs = (LayersPerLoop(name),)
-                message += " (in a loop: make the loop's layers once, as a list, in `__init__`)"
             else:
                 message += " (a constructor reads call's inputs: create it in build)"
             faults.append(self.fault(span.line, span.col + 1, message, repairs=repairs, explains_error=failed))
