@@ -152,6 +152,35 @@ def model_arg(call: cst.Call, position: int, keyword: str) -> cst.Arg | None:
     return positional[position] if len(positional) > position else None
 
 
+def all_names(node: cst.CSTNode) -> list[cst.Name]:
+    """The names `node` reads or binds (not attribute names or argument keywords)."""
+    found: list[cst.Name] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+    node.visit(Finder())
+    return found
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or `name2`, `name3`, ... the first not in `taken`."""
+    suffix, candidate = 1, name
+    while candidate in taken:
+        suffix += 1
+        candidate = f"{name}{suffix}"
+    return candidate
+
+
 def add_import(source: str, statement: str) -> str:
     """Add an import statement after the file's leading block of imports (so it is bound before
     any code runs, unlike an import placed after a late `import` further down)."""

@@ -19,7 +19,7 @@ import libcst as cst
 
 from codemods.base import Skip
 from codemods.create_once import assigned_call
-from codemods.edits import add_import
+from codemods.edits import add_import, unique_name
 from codemods.layer_created_in_call import ShapeToArgument, shape_reads, weight_statements
 from codemods.tf_functions import calls_in, creates_variable, functions, qualified_names
 from graphfix.source import SourceIndex
@@ -236,15 +236,6 @@ def _names_read(node: cst.CSTNode) -> set[str]:
 def _assigned(statement: cst.BaseStatement) -> str:
     assign = statement.body[0]  # type: ignore[attr-defined]
     return assign.targets[0].target.value  # type: ignore[no-any-return]
-
-
-def unique_name(name: str, taken: set[str]) -> str:
-    """`name`, or `name2`, `name3`, ... the first not in `taken`."""
-    suffix, candidate = 1, name
-    while candidate in taken:
-        suffix += 1
-        candidate = f"{name}{suffix}"
-    return candidate
 
 
 def _init(others: Sequence[cst.Param], kept: dict[str, str]) -> cst.FunctionDef | None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.base import Skip
+from codemods.edits import all_names, unique_name
 from codemods.tf_functions import calls_in, creates_layer, enclosing_class, functions, inside, is_keras_subclass, method
 from graphfix.source import SourceIndex
 
@@ -43,9 +44,8 @@ def _innermost_loop(index: SourceIndex, node: cst.CSTNode) -> cst.For | None:
 
 def _names(node: cst.CSTNode) -> set[str]:
     """Names read in `node` (not attribute names or argument keywords)."""
-    from codemods.tf_op_on_keras_tensor import _names as names_in  # imported late: it imports this module's users
 
-    return {n.value for n in names_in(node)}
+    return {n.value for n in all_names(node)}
 
 
 def _call_locals(index: SourceIndex, call: cst.FunctionDef) -> set[str]:
@@ -71,7 +71,6 @@ def _target_class(index: SourceIndex, class_name: str) -> tuple[cst.ClassDef, cs
 
 def layers_per_loop(index: SourceIndex, class_name: str) -> str:
     """The rewrite (see the module docstring); `Skip` with the reason when it does not apply."""
-    from codemods.lambda_layer import unique_name  # lambda_layer imports GF302's module, which imports this one
 
     cls, call, init = _target_class(index, class_name)
     loops = loop_constructions(index, call)

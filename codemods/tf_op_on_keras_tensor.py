@@ -45,6 +45,7 @@ from libcst.metadata import QualifiedNameProvider
 
 from codemods.base import Example, FaultRule, Skip
 from codemods.edits import add_import, call_at
+from codemods.edits import all_names as _names
 from codemods.keras_ops_table import OpMapping, lookup
 from codemods.loss_closure import in_capturing_loss
 from graphfix.ftypes import Evidence, Fault, Plan, Span
@@ -550,26 +551,6 @@ def _inlinable(function: cst.Lambda, keys: set[str]) -> bool:
 
     function.body.visit(Finder())
     return not nested
-
-
-def _names(node: cst.CSTNode) -> list[cst.Name]:
-    """The names `node` reads or binds (not attribute names or argument keywords)."""
-    found: list[cst.Name] = []
-
-    class Finder(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.append(name)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
-
-    node.visit(Finder())
-    return found
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,12 @@ replaced when it dies, stopped on request."""
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,9 +22,17 @@ PROGRAM = "import keras\nx = keras.Input((3,))\ny = keras.layers.Dense(2)(x)\nm 
 
 
 @pytest.fixture
-def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    (tmp_path / "run").mkdir(mode=0o700)
+def run_dir() -> Iterator[Path]:
+    """A private runtime folder of the test's own, with a short path (a socket's address is at
+    most 107 bytes; pytest's tmp_path under xdist is longer than that)."""
+    path = Path(tempfile.mkdtemp(prefix="gf-run-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def client(run_dir: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run_dir))
     worker = ServerWorker()
     yield worker
     ask(worker.path, "stop")
@@ -65,7 +77,9 @@ def test_a_dead_server_is_replaced(client: ServerWorker, tmp_path: Path) -> None
     assert again is not None and again["pid"] != status["pid"]
 
 
-def test_the_command_line_uses_the_servers_engine_and_reports_and_stops_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_command_line_uses_the_servers_engine_and_reports_and_stops_it(
+    tmp_path: Path, run_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A command sends whole files to the server, whose engine probes, diagnoses and fixes: the
     command's own process imports neither TensorFlow, the engine, the rules nor libcst; an
     apply is written by the command, with the fix the server verified."""
@@ -77,8 +91,7 @@ def test_the_command_line_uses_the_servers_engine_and_reports_and_stops_it(tmp_p
     from graphfix.cli import main
     from graphfix.corpus import ROOT
 
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    (tmp_path / "run").mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run_dir))
     monkeypatch.delenv("GRAPHFIX_NO_SERVER", raising=False)
     case = ROOT / "GF101" / "ae_script"
     program = tmp_path / "prog.py"
@@ -93,7 +106,7 @@ def test_the_command_line_uses_the_servers_engine_and_reports_and_stops_it(tmp_p
         "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('libcst', 'codemods', 'tensorflow', 'keras') or m == 'graphfix.engine')\n"
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path / "run")}
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(run_dir)}
     checked = subprocess.run([sys.executable, "-c", script, str(program)], capture_output=True, text=True, env=env, check=False)
     assert "GF101" in checked.stderr and "EXIT 1" in checked.stderr
     assert "HEAVY []" in checked.stderr
@@ -121,10 +134,10 @@ class _FakeWorker:
 
 
 def test_the_pool_warms_one_worker_per_core_at_most_and_hands_out_ready_ones_first(monkeypatch: pytest.MonkeyPatch) -> None:
-    from graphfix import server
+    from graphfix import serving
 
-    monkeypatch.setattr(server, "Worker", _FakeWorker)
-    pool = server._Pool("python", "keras3", False)
+    monkeypatch.setattr(serving, "Worker", _FakeWorker)
+    pool = serving._Pool("python", "keras3", False)
     pool.limit = 2
     pool.warm(1)
     first = pool.take()
@@ -159,14 +172,16 @@ def test_clients_starting_at_once_start_one_server(client: ServerWorker) -> None
     assert all(ask(worker.path, "status") is not None for worker in others)
 
 
-def test_without_a_usable_server_the_command_probes_itself_and_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_a_usable_server_the_command_probes_itself_and_says_why(
+    tmp_path: Path, run_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A runtime directory others may enter is never used for a server: the command checks
     the file in workers of its own, with the same result, and --verbose says why."""
     from click.testing import CliRunner
 
     from graphfix.cli import main
 
-    shared = tmp_path / "run"
+    shared = run_dir
     (shared / f"graphfix-{os.getuid()}").mkdir(parents=True, mode=0o755)
     (shared / f"graphfix-{os.getuid()}").chmod(0o755)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
@@ -180,3 +195,17 @@ def test_without_a_usable_server_the_command_probes_itself_and_says_why(tmp_path
     assert "GF101" in checked.stderr
     assert "not private to this user" in checked.stderr and "probed by this command" in checked.stderr
     assert not list((shared / f"graphfix-{os.getuid()}").iterdir())
+
+
+def test_a_runtime_folder_too_long_for_a_socket_address_falls_back_to_the_temporary_folder(
+    tmp_path: Path, run_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graphfix.server import runtime_directory, socket_path
+
+    deep = tmp_path / ("x" * 60) / ("y" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    assert runtime_directory() == Path(tempfile.gettempdir()) / f"graphfix-{os.getuid()}"
+    assert len(os.fsencode(socket_path(sys.executable, "keras3", False))) <= 107
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(run_dir))
+    assert runtime_directory() == run_dir / f"graphfix-{os.getuid()}"
