@@ -607,7 +607,7 @@ class _Site:
         for span, group in by_definition.items():
             node = index.node_at(span)
             name = index.name_bound_at(span)
-            function = _enclosing_function(index, node) if node is not None else None
+            function = index.enclosing(cst.FunctionDef, node) if node is not None else None
             if name is None or function is None or self.scope is None or index.scope_of(function) is None:
                 continue
             calls = _calls_of(index, self.scope, function.name.value)
@@ -834,13 +834,6 @@ def _move_definition_up(index: SourceIndex, name: str, read: cst.CSTNode, moves:
     moves[statement] = reader
 
 
-def _enclosing_function(index: SourceIndex, node: cst.CSTNode) -> cst.FunctionDef | None:
-    current = index.parent(node)
-    while current is not None and not isinstance(current, cst.FunctionDef):
-        current = index.parent(current)
-    return current
-
-
 def _calls_of(index: SourceIndex, scope: object, function: str) -> list[cst.Call]:
     """Calls `function(...)` made in `scope`, in source order."""
     found: list[cst.Call] = []
@@ -856,7 +849,7 @@ def _calls_of(index: SourceIndex, scope: object, function: str) -> list[cst.Call
 
 def _input_as_parameter(index: SourceIndex, plan: InputAsParameter) -> str:
     definition = call_at(index, plan.orphan_def)
-    function = _enclosing_function(index, definition)
+    function = index.enclosing(cst.FunctionDef, definition)
     if function is None or function.name.value != plan.function:
         raise Skip(f"the Input is not made inside `{plan.function}`")
     statement = removable_assignment(index, plan.orphan, definition)

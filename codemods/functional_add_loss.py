@@ -23,7 +23,6 @@ from codemods.lambda_layer import class_name, unique_name
 from codemods.loss_closure import (
     _capture_locals,
     _check_free,
-    _enclosing_function,
     _insert_class,
     _library,
     _reads,
@@ -62,7 +61,7 @@ def _feeding(
     it in the same block and read nowhere else), and those locals' statements."""
     block = index.parent(statement)
     body = list(getattr(block, "body", ()))
-    scope = _enclosing_function(index, statement)
+    scope = index.enclosing(cst.FunctionDef, statement)
     before = body[: body.index(statement)] if statement in body else []
     moved: dict[str, cst.SimpleStatementLine] = {}
     added = statement.body[0].value.args[0].value  # type: ignore[attr-defined]
@@ -77,7 +76,7 @@ def _feeding(
     for read in wanted:
         key = capture_key(read)
         if key is not None and key in symbolic and key not in keys:
-            if all(_enclosing_function(index, b) is scope for b in symbolic[key]):
+            if all(index.enclosing(cst.FunctionDef, b) is scope for b in symbolic[key]):
                 keys.append(key)
     inside = [statement, *moved.values()]
     for node in index.positions:
@@ -154,10 +153,10 @@ def _consumed_after(index: SourceIndex, last: cst.CSTNode, statement: cst.CSTNod
     """A statement between the last tensor's binding and the `add_loss` reads one of the tensors:
     a layer applied right after the binding is on the model's path."""
     start, end = index.range(last).end.line, index.range(statement).start.line
-    scope = _enclosing_function(index, last)
+    scope = index.enclosing(cst.FunctionDef, last)
     for node in index.positions:
         if capture_key(node) not in keys or isinstance(index.parent(node), cst.AssignTarget):
             continue
-        if start < index.range(node).start.line < end and _enclosing_function(index, node) is scope:
+        if start < index.range(node).start.line < end and index.enclosing(cst.FunctionDef, node) is scope:
             return True
     return False

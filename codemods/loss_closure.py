@@ -120,30 +120,16 @@ def _named_function(index: SourceIndex, value: cst.BaseExpression, near: cst.CST
     """The function definition `value` refers to, as seen from `near`: a plain name, or
     `self.<method>` in a method of the same class."""
     if isinstance(value, cst.Attribute) and capture_key(value) is not None:
-        owner = _enclosing_class(index, near)
+        owner = index.enclosing(cst.ClassDef, near)
         methods = [f for f in functions(index) if f.name.value == value.attr.value and owner is not None and index.parent(index.parent(f)) is owner]  # type: ignore[arg-type]
         return methods[0] if len(methods) == 1 else None
     if not isinstance(value, cst.Name):
         return None
     candidates = [f for f in functions(index) if f.name.value == value.value]
     if len(candidates) > 1:  # the one defined in the same function as the use
-        owner_function = _enclosing_function(index, near)
-        candidates = [f for f in candidates if _enclosing_function(index, f) is owner_function]
+        owner_function = index.enclosing(cst.FunctionDef, near)
+        candidates = [f for f in candidates if index.enclosing(cst.FunctionDef, f) is owner_function]
     return candidates[0] if len(candidates) == 1 else None
-
-
-def _enclosing_class(index: SourceIndex, node: cst.CSTNode) -> cst.ClassDef | None:
-    current = index.parent(node)
-    while current is not None and not isinstance(current, cst.ClassDef):
-        current = index.parent(current)
-    return current
-
-
-def _enclosing_function(index: SourceIndex, node: cst.CSTNode) -> cst.FunctionDef | None:
-    current = index.parent(node)
-    while current is not None and not isinstance(current, cst.FunctionDef):
-        current = index.parent(current)
-    return current
 
 
 def capture_key(node: cst.CSTNode) -> str | None:
@@ -252,7 +238,7 @@ def _same_class(index: SourceIndex, method: cst.FunctionDef, bindings: list[cst.
         isinstance(owner, cst.ClassDef)
         and bool(params)
         and params[0].name.value == "self"
-        and all(_enclosing_class(index, b) is owner for b in bindings)
+        and all(index.enclosing(cst.ClassDef, b) is owner for b in bindings)
     )
 
 
@@ -583,13 +569,13 @@ def _read_after(index: SourceIndex, block: cst.CSTNode | None, last: cst.CSTNode
     outside the loss: the layer applied there is on the model's path."""
     if block is None:
         return False
-    scope_owner = _enclosing_function(index, last)
+    scope_owner = index.enclosing(cst.FunctionDef, last)
     after = index.range(last).end.line
     for node in index.positions:
         key = capture_key(node)
         if key not in keys or index.range(node).start.line <= after:
             continue
-        if _enclosing_function(index, node) is not scope_owner or isinstance(index.parent(node), cst.AssignTarget):
+        if index.enclosing(cst.FunctionDef, node) is not scope_owner or isinstance(index.parent(node), cst.AssignTarget):
             continue
         current: cst.CSTNode | None = node
         while current is not None and current is not loss:

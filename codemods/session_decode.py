@@ -140,7 +140,7 @@ def decoding(index: SourceIndex, run: cst.Call, feed: cst.Dict) -> Decoding | No
             statement = chain[-1]
             assign = _assign(statement)
             targets = _targets(index, assign.targets[0].target)
-            method = _method_of(index, statement)
+            method = index.enclosing(cst.FunctionDef, statement)
             returned, result = None, None
             if targets != fetched:
                 found = _returned_to(index, method, targets, fetched)
@@ -238,13 +238,6 @@ def _reading_output(index: SourceIndex, model: str) -> list[cst.SimpleStatementL
     return found
 
 
-def _method_of(index: SourceIndex, node: cst.CSTNode) -> cst.FunctionDef | None:
-    current = index.parent(node)
-    while current is not None and not isinstance(current, cst.FunctionDef):
-        current = index.parent(current)
-    return current
-
-
 def _returned_to(
     index: SourceIndex, method: cst.FunctionDef | None, targets: list[str], fetched: list[str]
 ) -> tuple[cst.SimpleStatementLine, cst.Assign] | None:
@@ -254,7 +247,7 @@ def _returned_to(
         return None
     returns = [
         n for n in index.positions
-        if isinstance(n, cst.SimpleStatementLine) and isinstance(n.body[0], cst.Return) and _method_of(index, n) is method
+        if isinstance(n, cst.SimpleStatementLine) and isinstance(n.body[0], cst.Return) and index.enclosing(cst.FunctionDef, n) is method
     ]  # fmt: skip
     if len(returns) != 1:
         return None

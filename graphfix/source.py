@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import libcst as cst
 from libcst.metadata import (
@@ -22,6 +23,8 @@ from libcst.metadata import (
 )
 
 from graphfix.ftypes import Span
+
+N = TypeVar("N", bound=cst.CSTNode)
 
 
 class SourceIndex:
@@ -86,6 +89,13 @@ class SourceIndex:
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         return self.parents.get(node)
+
+    def enclosing(self, kind: type[N], node: cst.CSTNode) -> N | None:
+        """The nearest `kind` (a function, a class) around `node`, or None."""
+        current = self.parents.get(node)
+        while current is not None and not isinstance(current, kind):
+            current = self.parents.get(current)
+        return current
 
     def statement_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
         current: cst.CSTNode | None = node
